@@ -1,0 +1,407 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Put stores a batch of articles in one transaction, each article behind its
+// own savepoint: an article either goes in whole or not at all, and one bad
+// article does not stop the others. A crash in the middle loses only the
+// uncommitted batch, which the next run of the same ingest stores again.
+//
+// The returned error is for failures of the whole batch (the database is
+// gone, the context ended); per-article problems are in the results.
+func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
+	results := make([]PutResult, len(batch))
+	if err := s.loadRefs(ctx); err != nil {
+		return nil, err
+	}
+	prepared := make([]prepared, len(batch))
+	pending := 0
+	s.mu.Lock()
+	for i := range batch {
+		p, err := prepare(batch[i])
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		prepared[i] = p
+		if st, ok := s.refs[p.a.Ref]; ok && st.fingerprint == p.fingerprint {
+			results[i] = PutResult{ArticleID: st.articleID, Outcome: Unchanged}
+			continue
+		}
+		pending++
+	}
+	s.mu.Unlock()
+	if pending == 0 {
+		return results, nil
+	}
+
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: put: begin: %w", err)
+	}
+	defer tx.Rollback()
+	w, err := newWriter(ctx, tx, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: put: %w", err)
+	}
+	defer w.close()
+
+	changed := false
+	newRefs := make(map[string]refState)
+	for i := range batch {
+		if results[i].Err != nil || results[i].Outcome == Unchanged {
+			continue
+		}
+		p := prepared[i]
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT article"); err != nil {
+			return nil, fmt.Errorf("knowledge: put: %w", err)
+		}
+		id, outcome, err := w.put(ctx, p)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO article"); rerr != nil {
+				return nil, fmt.Errorf("knowledge: put: %w", errors.Join(err, rerr))
+			}
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("knowledge: put: %w", ctx.Err())
+			}
+			results[i].Err = fmt.Errorf("store %s: %w", p.a.Ref, err)
+		} else {
+			results[i] = PutResult{ArticleID: id, Outcome: outcome}
+			newRefs[p.a.Ref] = refState{articleID: id, fingerprint: p.fingerprint}
+			changed = changed || outcome == Added || outcome == Updated
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE article"); err != nil {
+			return nil, fmt.Errorf("knowledge: put: %w", err)
+		}
+	}
+	if changed {
+		if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = value + 1 WHERE key = 'generation'"); err != nil {
+			return nil, fmt.Errorf("knowledge: put: %w", err)
+		}
+	}
+	w.close()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("knowledge: put: commit: %w", err)
+	}
+	s.mu.Lock()
+	for ref, st := range newRefs {
+		s.refs[ref] = st
+	}
+	if changed {
+		s.df = dfCache{}
+	}
+	s.mu.Unlock()
+	return results, nil
+}
+
+// loadRefs reads every ref's fingerprint once, so that re-ingesting an
+// unchanged corpus needs no query per article.
+func (s *Store) loadRefs(ctx context.Context) error {
+	s.mu.Lock()
+	loaded := s.refs != nil
+	s.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT ref, article_id, fingerprint FROM article_refs")
+	if err != nil {
+		return fmt.Errorf("knowledge: load refs: %w", err)
+	}
+	defer rows.Close()
+	refs := make(map[string]refState)
+	for rows.Next() {
+		var ref string
+		var st refState
+		if err := rows.Scan(&ref, &st.articleID, &st.fingerprint); err != nil {
+			return fmt.Errorf("knowledge: load refs: %w", err)
+		}
+		refs[ref] = st
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("knowledge: load refs: %w", err)
+	}
+	s.mu.Lock()
+	if s.refs == nil {
+		s.refs = refs
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// prepared is an article checked and hashed, ready to write.
+type prepared struct {
+	a           Article
+	contentHash string // the paragraphs alone: the same text from two places
+	fingerprint string // the paragraphs and metadata: has this ref changed?
+}
+
+// prepare checks an article and computes its hashes.
+func prepare(a Article) (prepared, error) {
+	if strings.TrimSpace(a.Ref) == "" {
+		return prepared{}, errors.New("article has no ref")
+	}
+	if len(a.Paragraphs) == 0 {
+		return prepared{}, fmt.Errorf("%s: article has no text", a.Ref)
+	}
+	for i, p := range a.Paragraphs {
+		if !utf8.ValidString(p) {
+			return prepared{}, fmt.Errorf("%s: paragraph %d is not valid UTF-8", a.Ref, i+1)
+		}
+		if strings.TrimSpace(p) == "" {
+			return prepared{}, fmt.Errorf("%s: paragraph %d is empty", a.Ref, i+1)
+		}
+	}
+	h := sha256.New()
+	for _, p := range a.Paragraphs {
+		h.Write([]byte(p))
+		h.Write([]byte{'\n'})
+	}
+	content := sum(h)
+	h.Reset()
+	for _, f := range []string{content, a.ID, a.Source, a.Title, a.URL, a.Author, a.Language} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	if !a.Published.IsZero() {
+		h.Write([]byte(a.Published.UTC().Format("2006-01-02T15:04:05Z")))
+	}
+	return prepared{a: a, contentHash: content, fingerprint: sum(h)}, nil
+}
+
+func sum(h hash.Hash) string {
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// writer holds the statements one batch reuses.
+type writer struct {
+	tx           *sql.Tx
+	now          int64
+	insPara      *sql.Stmt
+	insFTS       *sql.Stmt
+	refByArticle *sql.Stmt
+}
+
+func newWriter(ctx context.Context, tx *sql.Tx, now int64) (*writer, error) {
+	w := &writer{tx: tx, now: now}
+	var err error
+	if w.insPara, err = tx.PrepareContext(ctx, "INSERT INTO paragraphs (article_id, ordinal, text) VALUES (?, ?, ?)"); err != nil {
+		return nil, err
+	}
+	if w.insFTS, err = tx.PrepareContext(ctx, "INSERT INTO paragraphs_fts (rowid, title, body) VALUES (?, ?, ?)"); err != nil {
+		w.close()
+		return nil, err
+	}
+	if w.refByArticle, err = tx.PrepareContext(ctx, "SELECT count(*) FROM article_refs WHERE article_id = ? AND ref <> ?"); err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *writer) close() {
+	for _, st := range []*sql.Stmt{w.insPara, w.insFTS, w.refByArticle} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	w.insPara, w.insFTS, w.refByArticle = nil, nil, nil
+}
+
+// put writes one article and says what it did.
+func (w *writer) put(ctx context.Context, p prepared) (string, Outcome, error) {
+	var (
+		id, oldHash string
+		known       bool
+	)
+	err := w.tx.QueryRowContext(ctx, `SELECT r.article_id, a.content_hash FROM article_refs r
+		JOIN articles a ON a.id = r.article_id WHERE r.ref = ?`, p.a.Ref).Scan(&id, &oldHash)
+	switch {
+	case err == nil:
+		known = true
+	case errors.Is(err, sql.ErrNoRows):
+	default:
+		return "", 0, err
+	}
+	if known {
+		var others int
+		if err := w.refByArticle.QueryRowContext(ctx, id, p.a.Ref).Scan(&others); err != nil {
+			return "", 0, err
+		}
+		if others == 0 || oldHash == p.contentHash {
+			if err := w.replace(ctx, id, oldHash, p); err != nil {
+				return "", 0, err
+			}
+			return id, Updated, nil
+		}
+		// The text under this ref changed but other refs still hold the
+		// old text: this ref now names a different article.
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM article_refs WHERE ref = ?", p.a.Ref); err != nil {
+			return "", 0, err
+		}
+	}
+
+	err = w.tx.QueryRowContext(ctx, "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", p.contentHash).Scan(&id)
+	switch {
+	case err == nil:
+		if err := w.upsertRef(ctx, p.a.Ref, id, p.fingerprint); err != nil {
+			return "", 0, err
+		}
+		return id, Merged, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", 0, err
+	}
+
+	id, err = w.newID(ctx, p.a)
+	if err != nil {
+		return "", 0, err
+	}
+	_, err = w.tx.ExecContext(ctx, `INSERT INTO articles
+		(id, source, title, url, author, language, published, ingested, updated, content_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, w.now, p.contentHash)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := w.insertParagraphs(ctx, id, p.a); err != nil {
+		return "", 0, err
+	}
+	if err := w.upsertRef(ctx, p.a.Ref, id, p.fingerprint); err != nil {
+		return "", 0, err
+	}
+	return id, Added, nil
+}
+
+// replace rewrites a known article's metadata and paragraphs and records
+// the update.
+func (w *writer) replace(ctx context.Context, id, oldHash string, p prepared) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE articles SET source = ?, title = ?, url = ?, author = ?,
+		language = ?, published = ?, updated = ?, revision = revision + 1, content_hash = ? WHERE id = ?`,
+		p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, p.contentHash, id)
+	if err != nil {
+		return err
+	}
+	if _, err := w.tx.ExecContext(ctx, `DELETE FROM paragraphs_fts WHERE rowid IN
+		(SELECT id FROM paragraphs WHERE article_id = ?)`, id); err != nil {
+		return err
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM paragraphs WHERE article_id = ?", id); err != nil {
+		return err
+	}
+	if err := w.insertParagraphs(ctx, id, p.a); err != nil {
+		return err
+	}
+	if _, err := w.tx.ExecContext(ctx, "INSERT INTO article_updates (article_id, at, ref, old_hash, new_hash) VALUES (?, ?, ?, ?, ?)",
+		id, w.now, p.a.Ref, oldHash, p.contentHash); err != nil {
+		return err
+	}
+	return w.upsertRef(ctx, p.a.Ref, id, p.fingerprint)
+}
+
+func (w *writer) insertParagraphs(ctx context.Context, id string, a Article) error {
+	for i, text := range a.Paragraphs {
+		res, err := w.insPara.ExecContext(ctx, id, i+1, text)
+		if err != nil {
+			return err
+		}
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := w.insFTS.ExecContext(ctx, rowid, a.Title, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) upsertRef(ctx context.Context, ref, id, fingerprint string) error {
+	_, err := w.tx.ExecContext(ctx, `INSERT INTO article_refs (ref, article_id, fingerprint, seen) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ref) DO UPDATE SET article_id = excluded.article_id,
+		fingerprint = excluded.fingerprint, seen = excluded.seen`, ref, id, fingerprint, w.now)
+	return err
+}
+
+// newID picks the id of a new article: the article's own id when it has
+// one, else a slug of its ref's last path element; a number is appended
+// when the id is taken.
+func (w *writer) newID(ctx context.Context, a Article) (string, error) {
+	base := slug(a.ID)
+	if base == "" {
+		base = slug(refName(a.Ref))
+	}
+	if base == "" {
+		h := sha256.Sum256([]byte(a.Ref))
+		base = "a-" + hex.EncodeToString(h[:4])
+	}
+	id := base
+	for n := 2; ; n++ {
+		var taken int
+		if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM articles WHERE id = ?", id).Scan(&taken); err != nil {
+			return "", err
+		}
+		if taken == 0 {
+			return id, nil
+		}
+		id = base + "-" + strconv.Itoa(n)
+	}
+}
+
+// refName is the most readable part of a ref: the file name without its
+// extension, or a URL's last path element.
+func refName(ref string) string {
+	if i := strings.LastIndexByte(ref, '#'); i >= 0 && i+1 < len(ref) {
+		return ref[i+1:]
+	}
+	if u, err := url.Parse(ref); err == nil && u.Scheme != "" && u.Host != "" {
+		name := path.Base(strings.TrimSuffix(u.Path, "/"))
+		if name == "." || name == "/" {
+			return u.Host
+		}
+		return strings.TrimSuffix(name, path.Ext(name))
+	}
+	name := filepath.Base(ref)
+	return strings.TrimSuffix(name, filepath.Ext(name))
+}
+
+// slug keeps letters, digits, dots, underscores and dashes, lowercased, and
+// at most 64 bytes, so an id is easy to type in a chat command.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '.'):
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "-.")
+}
+
+func published(a Article) any {
+	if a.Published.IsZero() {
+		return nil
+	}
+	return a.Published.Unix()
+}

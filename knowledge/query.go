@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,8 +11,8 @@ import (
 // text never reaches MATCH as it is: it is cut into words the way FTS5's
 // unicode61 tokenizer cuts them (letters, digits and private-use characters;
 // everything else separates), each word is folded and quoted, and only
-// quoted words and phrases joined by OR leave this file. Quotes, NEAR(, *,
-// -, :, AND/OR and emoji therefore have no syntax left to break.
+// quoted words joined by OR or AND leave this file. Quotes, NEAR(, *, -, :,
+// AND/OR and emoji therefore have no syntax left to break.
 
 const (
 	// maxQueryTokens bounds how much of a long question is read.
@@ -20,8 +21,6 @@ const (
 	maxQueryTerms = 48
 	// maxTokenBytes skips "words" no article contains, such as base64.
 	maxTokenBytes = 48
-	// maxPhrases bounds the adjacent-word phrases added for proximity.
-	maxPhrases = 8
 )
 
 // tokenize cuts s into lowercased words without diacritics, in order, as
@@ -102,6 +101,10 @@ func isStopWord(tok string) bool {
 	return ok
 }
 
+// stopWords are common English stop words and a few question words. The
+// reporting verbs say, says and said are among them too: half the
+// paragraphs of a news store have one, and "What did X say about Y?" is
+// how a news bot is asked.
 var stopWords = func() map[string]struct{} {
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(`
@@ -116,18 +119,20 @@ than that the their theirs them themselves then there these they this
 those through to too under until up ve very was wasn we were weren what
 when where which while who whom whose why will with won would wouldn you
 your yours yourself yourselves d m o y ain ma many much did does tell
-according`) {
+according say says said`) {
 		m[w] = struct{}{}
 	}
 	return m
 }()
 
 // queryWords returns the distinct content words of a question in order of
-// first appearance, and the full token sequence for finding phrases.
-func queryWords(question string) (words, seq []string) {
-	seq = tokenize(question, maxQueryTokens)
-	seen := make(map[string]bool)
-	for _, t := range seq {
+// first appearance.
+func queryWords(question string) []string {
+	var (
+		words []string
+		seen  = make(map[string]bool)
+	)
+	for _, t := range tokenize(question, maxQueryTokens) {
 		if isStopWord(t) || seen[t] {
 			continue
 		}
@@ -137,38 +142,60 @@ func queryWords(question string) (words, seq []string) {
 			break
 		}
 	}
-	return words, seq
+	return words
 }
 
-// matchExpr joins the kept words, and the phrases of kept words that stand
-// next to each other in the question, into an FTS5 expression: OR for a
-// ranked match of any, AND when every word is common and only paragraphs
-// with all of them are worth ranking.
-func matchExpr(kept []string, seq []string, all bool) string {
-	if len(kept) == 0 {
-		return ""
+// namingWords are the words a question asks for a title with, and a news
+// paragraph gives one with: "What is the report called?", "the title of
+// the report" and "a report titled ..." are the same question. "name" is
+// not among them: SQuAD's many "What is the name of ..." questions lost
+// 0.002 of recall@1 when it was.
+var namingWords = []string{"title", "titled", "entitled", "called"}
+
+// namingCues are the naming words that mark a given name in a paragraph.
+var namingCues = []string{"called", "titled", "entitled", "named", "dubbed"}
+
+// cueWords returns the words, not among words, that mark the answer to the
+// kind of question words ask, so the re-ranker can reward a paragraph
+// holding one: today the naming cues, for a question asking for a title.
+// It is a short list on purpose: each cue was checked against SQuAD (see
+// bench/RESULTS.md), and the general case, paraphrase, is the LLM's to
+// read, not the index's.
+func cueWords(words []string) []string {
+	asks := false
+	for _, w := range words {
+		if slices.Contains(namingWords, w) {
+			asks = true
+			break
+		}
 	}
-	keep := make(map[string]bool, len(kept))
-	parts := make([]string, 0, len(kept)+maxPhrases)
-	for _, w := range kept {
-		keep[w] = true
-		parts = append(parts, quote(w))
+	if !asks {
+		return nil
+	}
+	var out []string
+	for _, c := range namingCues {
+		if !slices.Contains(words, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// matchExpr joins the kept words into an FTS5 expression: OR for the
+// ranked query that matches any of them, AND (all) for the unranked ones
+// that want paragraphs holding every one.
+//
+// Adjacent-word phrases are not added: FTS5 would check every matching
+// paragraph's positions for them, and the re-ranker rewards words that
+// stand together for the few paragraphs it sees at less cost and, on
+// SQuAD, to better effect.
+func matchExpr(kept []string, all bool) string {
+	parts := make([]string, len(kept))
+	for i, w := range kept {
+		parts[i] = quote(w)
 	}
 	if all {
 		return strings.Join(parts, " AND ")
-	}
-	seenPhrase := make(map[string]bool)
-	for i := 0; i+1 < len(seq) && len(seenPhrase) < maxPhrases; i++ {
-		a, b := seq[i], seq[i+1]
-		if !keep[a] || !keep[b] || a == b {
-			continue
-		}
-		p := a + " " + b
-		if seenPhrase[p] {
-			continue
-		}
-		seenPhrase[p] = true
-		parts = append(parts, quote(p))
 	}
 	return strings.Join(parts, " OR ")
 }

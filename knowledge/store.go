@@ -38,11 +38,13 @@ type Options struct {
 	BusyTimeout time.Duration
 	// CommonTermDocs bounds the work of one query: a query term found in at
 	// least this many paragraphs is dropped when the question has rarer
-	// terms, and counting stops there. Zero means 20,000.
+	// terms, and counting stops there. Zero means 5,000 (see bench/RESULTS.md:
+	// recall on SQuAD is unchanged from no bound, and the cost of a query on
+	// a million paragraphs is bounded).
 	CommonTermDocs int
 	// QueryPostings bounds the work of one query further: terms are kept,
 	// rarest first, while the paragraphs they match add up to at most this
-	// many (the rarest term is always kept). Zero means 40,000.
+	// many (the rarest term is always kept). Zero means 2,500.
 	QueryPostings int
 }
 
@@ -57,9 +59,10 @@ type Store struct {
 	commonTermDocs int
 	queryPostings  int
 
-	mu   sync.Mutex // guards refs and df
-	refs map[string]refState
-	df   dfCache
+	mu           sync.Mutex // guards refs, df and eventsPruned
+	refs         map[string]refState
+	df           dfCache
+	eventsPruned time.Time
 }
 
 // refState is what the store remembers of a ref to make unchanged
@@ -85,10 +88,10 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 		opts.BusyTimeout = 10 * time.Second
 	}
 	if opts.CommonTermDocs == 0 {
-		opts.CommonTermDocs = 20000
+		opts.CommonTermDocs = 5000
 	}
 	if opts.QueryPostings == 0 {
-		opts.QueryPostings = 40000
+		opts.QueryPostings = 2500
 	}
 	write, err := sql.Open("sqlite", dsn(dbPath, opts.BusyTimeout, true))
 	if err != nil {

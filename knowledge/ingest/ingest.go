@@ -171,7 +171,7 @@ func Run(ctx context.Context, store Putter, paths []string, opts Options) (Summa
 	for range events { // wait for the reader to stop
 	}
 
-	r.log.Info("ingest finished", "inputs", len(inputs), "new", sum.New, "updated", sum.Updated,
+	r.log.Debug("ingest finished", "inputs", len(inputs), "new", sum.New, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "merged", sum.Merged, "failed", sum.Failed(),
 		"skipped", sum.Skipped, "elapsed", r.now().Sub(r.start).Round(time.Millisecond))
 	return sum, err

@@ -1,0 +1,81 @@
+package knowledge
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	dir := t.TempDir()
+	s, err := Open(ctx, dir+"/byline.db", Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Once(ctx, "slack:Ev1", time.Hour)
+	if err != nil || !first {
+		t.Fatalf("first Once = %v, %v; want true", first, err)
+	}
+	if again, _ := s.Once(ctx, "slack:Ev1", time.Hour); again {
+		t.Error("the same event was reported new twice")
+	}
+	if other, _ := s.Once(ctx, "slack:Ev2", time.Hour); !other {
+		t.Error("a different event was reported seen")
+	}
+	if _, err := s.Once(ctx, "", time.Hour); err == nil {
+		t.Error("an empty key was accepted")
+	}
+
+	// A restart remembers.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, dir+"/byline.db", Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if again, _ := s.Once(ctx, "slack:Ev1", time.Hour); again {
+		t.Error("an event was reported new again after a restart")
+	}
+
+	// After keep, the key is forgotten and pruned.
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	if again, _ := s.Once(ctx, "slack:Ev1", time.Hour); !again {
+		t.Error("an expired event was still reported seen")
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM seen_events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d seen events stored after pruning; want 1 (Ev1 again)", n)
+	}
+
+	// Concurrent deliveries of one event: one winner.
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, err := s.Once(ctx, "discord:race", time.Hour); err != nil {
+				t.Error(err)
+			} else if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("%d of 8 concurrent deliveries were reported new; want 1", wins.Load())
+	}
+}

@@ -1,0 +1,366 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/llm"
+	"github.com/byline-bot/byline/prompts"
+)
+
+// retriever is the part of the knowledge base the engine uses.
+type retriever interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
+	Generation(ctx context.Context) (int64, error)
+}
+
+// completer is the part of the language model client the engine uses.
+type completer interface {
+	Complete(ctx context.Context, req llm.Request) (llm.Response, error)
+	Stream(ctx context.Context, req llm.Request, onDelta func(delta string)) (llm.Response, error)
+	Model() string
+}
+
+// tokenCounter counts the tokens of a text for the model in use.
+type tokenCounter interface {
+	Count(text string) int
+}
+
+// Options configures an Engine.
+type Options struct {
+	// Store is the knowledge base to answer from. Required.
+	Store retriever
+	// LLM writes the answers. Nil means extractive answers only.
+	LLM completer
+	// Counter counts prompt tokens for the passage budget. Nil means an
+	// estimate of one token per four bytes.
+	Counter tokenCounter
+	// Prompts are the templates. Nil means the embedded ones.
+	Prompts *prompts.Set
+	// Passages is how many passages are retrieved for a question. Zero
+	// means 8.
+	Passages int
+	// PassageTokens caps the tokens of the passages put in a prompt;
+	// passages are added best first while they fit. Zero means 3,000.
+	PassageTokens int
+	// MaxAnswerTokens caps the model's answer. Zero means 400.
+	MaxAnswerTokens int
+	// LLMTimeout bounds one answer's model call, retries included. Zero
+	// means 45 seconds; past it the answer falls back to extraction.
+	LLMTimeout time.Duration
+	// CacheTTL is how long an answer is reused for the same question over
+	// the same stored articles. Zero means 10 minutes; negative disables
+	// the cache.
+	CacheTTL time.Duration
+	// CacheSize caps the cached answers. Zero means 1,000.
+	CacheSize int
+	// Logger receives the engine's logs. Nil means discard.
+	Logger *slog.Logger
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Engine answers questions from the knowledge base. It is safe for
+// concurrent use.
+type Engine struct {
+	store         retriever
+	llm           completer
+	counter       tokenCounter
+	prompts       *prompts.Set
+	passages      int
+	passageTokens int
+	maxAnswer     int
+	llmTimeout    time.Duration
+	cache         *cache
+	log           *slog.Logger
+	now           func() time.Time
+}
+
+// New returns an Engine.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil {
+		return nil, errors.New("answer: no knowledge base")
+	}
+	if opts.Prompts == nil {
+		p, err := prompts.Load("")
+		if err != nil {
+			return nil, err
+		}
+		opts.Prompts = p
+	}
+	if opts.Counter == nil {
+		opts.Counter = approxCounter{}
+	}
+	if opts.Passages == 0 {
+		opts.Passages = 8
+	}
+	if opts.PassageTokens == 0 {
+		opts.PassageTokens = 3000
+	}
+	if opts.MaxAnswerTokens == 0 {
+		opts.MaxAnswerTokens = 400
+	}
+	if opts.LLMTimeout == 0 {
+		opts.LLMTimeout = 45 * time.Second
+	}
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = 10 * time.Minute
+	}
+	if opts.CacheSize == 0 {
+		opts.CacheSize = 1000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e := &Engine{
+		store:         opts.Store,
+		llm:           opts.LLM,
+		counter:       opts.Counter,
+		prompts:       opts.Prompts,
+		passages:      opts.Passages,
+		passageTokens: opts.PassageTokens,
+		maxAnswer:     opts.MaxAnswerTokens,
+		llmTimeout:    opts.LLMTimeout,
+		log:           opts.Logger.With("component", "answer"),
+		now:           opts.Now,
+	}
+	if opts.CacheTTL > 0 {
+		e.cache = newCache(opts.CacheSize, opts.CacheTTL, opts.Now)
+	}
+	return e, nil
+}
+
+// approxCounter estimates tokens when no tokenizer is configured.
+type approxCounter struct{}
+
+func (approxCounter) Count(s string) int { return (len(s) + 3) / 4 }
+
+// Turn is one earlier question and answer of a conversation.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// Question is what a user asked, with what the engine needs to answer it.
+type Question struct {
+	// Text is the question as typed.
+	Text string
+	// History holds the earlier turns of the same conversation, oldest
+	// first, so that follow-ups can be understood.
+	History []Turn
+	// Sources keeps only these outlets (a channel's source filter).
+	Sources []string
+	// OnPartial, when set, receives the answer's text as it grows while a
+	// language model streams it (the whole text so far, not a delta). The
+	// final Answer can differ: citations are checked after the stream ends.
+	OnPartial func(text string)
+}
+
+// Answer is the engine's reply.
+type Answer struct {
+	// Text is the answer with [n] markers that resolve to Citations.
+	Text string `json:"answer"`
+	// Abstained is true when the articles do not answer the question; Text
+	// then says so and what was searched.
+	Abstained bool `json:"abstained"`
+	// Citations are the sources, numbered in order of first use.
+	Citations []Citation `json:"citations"`
+	// Searched is the text that was searched for, after follow-up rewriting.
+	Searched string `json:"searched"`
+	// Model is the model that wrote the answer; empty when extracted.
+	Model string `json:"model,omitempty"`
+	// PromptTokens and CompletionTokens are the model's token usage.
+	PromptTokens     int `json:"prompt_tokens,omitempty"`
+	CompletionTokens int `json:"completion_tokens,omitempty"`
+	// Note explains anything unusual, such as a fallback to extraction.
+	Note string `json:"note,omitempty"`
+	// Cached is true when the answer was reused from the cache.
+	Cached bool `json:"cached,omitempty"`
+	// Passages are the retrieved passages the answer was built from.
+	Passages []knowledge.Passage `json:"-"`
+}
+
+// AbstainText begins every abstention.
+const AbstainText = "The articles I have don't say."
+
+// Ask answers a question. The error is for failures a user cannot fix (the
+// knowledge base is unreadable, ctx ended); a question that cannot be
+// answered gets an abstaining Answer, not an error.
+func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
+	text := strings.TrimSpace(q.Text)
+	if text == "" {
+		return Answer{Abstained: true, Text: "Ask me a question about the news, for example: who said what about a story?"}, nil
+	}
+	searched := standalone(text, q.History)
+	gen, err := e.store.Generation(ctx)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	key := cacheKey(searched, text, q.Sources, e.llm != nil)
+	if a, ok := e.cache.get(key, gen); ok {
+		a.Cached = true
+		return a, nil
+	}
+
+	passages, err := e.retrieve(ctx, searched, text, q.Sources)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	var a Answer
+	switch {
+	case len(passages) == 0:
+		a = abstain(searched, "no stored paragraph matches")
+	case e.llm != nil:
+		a, err = e.generate(ctx, text, q, passages)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, fmt.Errorf("answer: %w", ctx.Err())
+			}
+			e.log.Warn("language model failed; answering by extraction", "err", err)
+			a = e.extractive(text, passages)
+			if !a.Abstained {
+				a.Note = "The language model is unavailable right now, so this answer quotes the articles directly."
+			}
+		}
+	default:
+		a = e.extractive(text, passages)
+	}
+	a.Searched = searched
+	a.Passages = passages
+	if a.Abstained && a.Text == "" {
+		a.Text = abstainMessage(searched)
+	}
+	if !a.Abstained && needsAsOf(text) {
+		a.Text = asOf(a.Citations) + a.Text
+	}
+	e.cache.put(key, gen, a)
+	return a, nil
+}
+
+// retrieve searches for the question. Questions about the latest news get
+// the relevant passages newest first.
+func (e *Engine) retrieve(ctx context.Context, searched, question string, sources []string) ([]knowledge.Passage, error) {
+	recent := wantsRecent(question)
+	limit := e.passages
+	if recent {
+		limit *= 2
+	}
+	ps, err := e.store.Search(ctx, knowledge.Query{Text: searched, Limit: limit, Sources: sources})
+	if err != nil || !recent || len(ps) == 0 {
+		return ps, err
+	}
+	// Keep what is relevant enough, then prefer the newest.
+	floor := ps[0].Score / 2
+	kept := ps[:0:0]
+	for _, p := range ps {
+		if p.Score >= floor {
+			kept = append(kept, p)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Published.After(kept[j].Published) })
+	return kept[:min(len(kept), e.passages)], nil
+}
+
+// extractive answers by quoting the sentences that answer the question.
+func (e *Engine) extractive(question string, passages []knowledge.Passage) Answer {
+	x := extract(question, passages)
+	if x.abstain || len(x.picks) == 0 {
+		e.log.Debug("abstained", "reason", x.reason)
+		return Answer{Abstained: true}
+	}
+	var (
+		b     strings.Builder
+		cites citations
+	)
+	for i, p := range x.picks {
+		n := cites.number(passages[p.passage], p.text)
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		// Article text is untrusted too: markers planted in it, pings and
+		// links go before the sentence is quoted in the answer.
+		b.WriteString(strings.TrimSpace(stripMarkers(p.text)))
+		fmt.Fprintf(&b, " [%d]", n)
+	}
+	var urls []string
+	for _, c := range cites.list {
+		urls = append(urls, c.URL)
+	}
+	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list}
+}
+
+// citations numbers cited paragraphs in order of first use.
+type citations struct {
+	list []Citation
+}
+
+// number returns the citation number of passage p, adding it with quote
+// as its supporting sentence if it is new.
+func (c *citations) number(p knowledge.Passage, quote string) int {
+	for _, have := range c.list {
+		if have.ArticleID == p.ArticleID && have.Paragraph == p.Paragraph {
+			return have.N
+		}
+	}
+	n := len(c.list) + 1
+	c.list = append(c.list, Citation{
+		N: n, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL,
+		Published: p.Published, Paragraph: p.Paragraph, Quote: strings.TrimSpace(quote),
+	})
+	return n
+}
+
+func abstain(searched, reason string) Answer {
+	return Answer{Abstained: true, Text: abstainMessage(searched), Note: reason}
+}
+
+func abstainMessage(searched string) string {
+	return fmt.Sprintf("%s I searched the stored articles for %q and found nothing that answers it.", AbstainText, clip(searched, 200))
+}
+
+// clip shortens s to at most n runes, with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// wantsRecent reports whether a question asks about the latest news.
+func wantsRecent(q string) bool {
+	q = " " + strings.ToLower(q) + " "
+	for _, w := range []string{" latest ", " recent", " newest ", " today", " this week", " currently ", " now ", " now?", " so far", " still "} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// needsAsOf reports whether an answer should say how recent it is.
+func needsAsOf(q string) bool { return wantsRecent(q) }
+
+// asOf returns "As of 2 January 2006, " for the newest cited date.
+func asOf(cs []Citation) string {
+	var newest time.Time
+	for _, c := range cs {
+		if c.Published.After(newest) {
+			newest = c.Published
+		}
+	}
+	if newest.IsZero() {
+		return ""
+	}
+	return "As of " + newest.UTC().Format("2 January 2006") + ": "
+}

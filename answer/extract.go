@@ -1,0 +1,660 @@
+package answer
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/byline-bot/byline/knowledge"
+)
+
+// extraction is what extract found: the sentences that answer a question,
+// or why there are none.
+type extraction struct {
+	picks   []pick // at most maxPicks, best first, from distinct paragraphs where possible
+	abstain bool   // the passages do not cover what was asked
+	reason  string // why it abstained, for logs
+}
+
+// pick is one sentence chosen to answer a question.
+type pick struct {
+	passage int     // index into the passages
+	text    string  // the sentence, verbatim from passages[passage].Text
+	score   float64 // how well it answers, about 0..1.2
+}
+
+// The extractor's knobs. A sentence's coverage is the IDF-weighted share
+// of the question's content words it accounts for, each credited as below
+// (see extract); its score adds cueBonus when it holds the kind of thing
+// asked for.
+const (
+	maxPicks = 3
+	// minCoverage is the coverage the best sentence needs, or extract
+	// abstains: at least half of what the question is about.
+	minCoverage = 0.5
+	// maxMissing is the largest IDF-weighted share of the question's words
+	// that may appear in no passage at all. A question whose main word is
+	// nowhere ("Who won ...?" over articles that never mention winning) is
+	// not answered by sentences that share its other words.
+	maxMissing = 0.3
+	// keepRatio is how close to the best a further sentence must score to
+	// be picked too.
+	keepRatio = 0.75
+	cueBonus  = 0.15
+	// A fragment ("Bloomberg.", a sign-off or a dateline), a sentence with
+	// fewer than minContentWords content words, says too little to be an
+	// answer by itself: it scores fragmentPenalty less.
+	minContentWords = 3
+	fragmentPenalty = 0.1
+
+	creditSentence  = 1.0 // the word is in the sentence
+	creditClass     = 0.7 // a soft word is answered in kind: "said" for "describe"
+	creditParagraph = 0.4 // the word is elsewhere in the sentence's paragraph
+	creditTitle     = 0.2 // the word is in the article's title
+)
+
+// termClass marks question words that an answer rarely repeats, so their
+// absence does not count against a sentence: how something was said,
+// what a thing is called, and words about the article itself.
+type termClass int
+
+const (
+	classNone   termClass = iota
+	classReport           // "say", "describe": any report or quotation answers in kind
+	className             // "title", "name": "called", "titled" answer in kind
+	classMeta             // "article", "agency": a credit line answers in kind
+)
+
+var (
+	reportKeys = keySet("say", "tell", "describe", "description", "claim", "state", "statement",
+		"comment", "respond", "response", "reply", "react", "reaction", "explain", "add", "note",
+		"insist", "argue", "deny", "denial", "reject", "dismiss", "clarify", "announce",
+		"characterize", "characterise", "view", "stance", "remark", "according")
+	nameKeys = keySet("title", "titled", "entitled", "name", "named", "call", "called", "dub",
+		"dubbed", "headline", "headlined", "label", "labelled", "labeled", "termed")
+	metaKeys = keySet("article", "story", "piece", "byline", "author", "writer", "write", "agency",
+		"news", "wire", "supply", "provide", "contribute", "credit", "source", "outlet")
+	articleKeys = keySet("article", "story", "piece")
+	denialKeys  = keySet("deny", "denial", "dispute", "reject", "refute", "rebut", "contest",
+		"contradict", "dismiss")
+	ordinals = keySet("first", "second", "third", "fourth", "last", "previous", "other")
+)
+
+// creditLine matches the line that says where an article's information
+// came from: "(With information from AP and EFE)", "Reporting by ...".
+var creditLine = regexp.MustCompile(`(?i)^\W*(with (additional )?(information|reporting|files|input) from|(additional )?reporting by|(writing|editing|compiled|written|story) by|sources?:)|contributed (reporting|to this (report|story|article))`)
+
+// answerKind is what a question asks for, as far as its first words tell.
+type answerKind int
+
+const (
+	kindAny        answerKind = iota
+	kindPerson                // "Who did ...?": a name the question lacks
+	kindDefinition            // "Who is Jane Doe?": a role, "spokesman"
+	kindTime                  // "When ...?": a date or time
+	kindNumber                // "How many ...?": a number
+	kindPlace                 // "Where ...?": "in" or "at" a named place
+	kindReason                // "Why ...?": "because", "due to"
+	kindName                  // "What is the title ...?": a quotation or "called"
+	kindEntity                // "Which agencies ...?": a name the question lacks
+)
+
+// qterm is one content word of a question.
+type qterm struct {
+	key    string
+	word   string // as written, lowercased
+	proper bool   // written with a capital, so its demonym counts too
+	class  termClass
+}
+
+// question is what extract needs to know about a question.
+type question struct {
+	terms []qterm
+	keys  map[string]bool
+	kind  answerKind
+}
+
+// parseQuestion finds the content words of q and what kind of answer it
+// wants.
+func parseQuestion(q string) question {
+	ts := scanTerms(q)
+	pq := question{keys: make(map[string]bool)}
+	aboutArticle := false
+	for _, t := range ts {
+		if !t.compound && articleKeys[t.key] && !t.upper {
+			aboutArticle = true
+		}
+	}
+	for _, t := range ts {
+		if t.compound || !t.isContent() || pq.keys[t.key] {
+			continue
+		}
+		pq.keys[t.key] = true
+		c := classNone
+		switch {
+		case reportKeys[t.key]:
+			c = classReport
+		case nameKeys[t.key]:
+			c = className
+		case metaKeys[t.key] || (aboutArticle && ordinals[t.key]):
+			c = classMeta
+		}
+		pq.terms = append(pq.terms, qterm{key: t.key, word: t.lower, proper: t.upper, class: c})
+	}
+	pq.kind = questionKind(ts)
+	return pq
+}
+
+// questionKind reads the kind of answer wanted from the question words.
+func questionKind(ts []term) answerKind {
+	for i, t := range ts {
+		next := ""
+		if i+1 < len(ts) {
+			next = ts[i+1].lower
+		}
+		switch t.lower {
+		case "who", "whom", "whose":
+			if t.lower == "who" && (next == "is" || next == "was" || next == "are" || next == "were") && isNameOnly(ts[i+2:]) {
+				return kindDefinition
+			}
+			return kindPerson
+		case "when":
+			return kindTime
+		case "where":
+			return kindPlace
+		case "why":
+			return kindReason
+		case "how":
+			switch next {
+			case "many", "much":
+				return kindNumber
+			case "long", "old", "often", "far":
+				return kindNumber
+			}
+			return kindAny
+		case "what", "which":
+			switch next {
+			case "time", "date", "day", "year", "month", "week":
+				return kindTime
+			}
+			for _, u := range ts[i+1:] {
+				if nameKeys[u.key] {
+					return kindName
+				}
+			}
+			if t.lower == "which" {
+				return kindEntity
+			}
+			return kindAny
+		}
+	}
+	return kindAny
+}
+
+// isNameOnly reports whether ts is a name and nothing else: capitalized
+// content words.
+func isNameOnly(ts []term) bool {
+	n := 0
+	for _, t := range ts {
+		if t.compound {
+			continue
+		}
+		if !t.upper && !stopWords[t.lower] {
+			return false
+		}
+		if t.upper {
+			n++
+		}
+	}
+	return n > 0
+}
+
+// sentence is one sentence of a retrieved passage, as extract scores it.
+type sentence struct {
+	passage int
+	text    string
+	terms   []term
+	keys    map[string]bool // content keys
+	capKeys map[string]bool // keys of words written with a capital
+	quoted  bool            // holds a quotation mark
+	credit  bool            // is an article's credit line
+	order   int             // position among all sentences
+}
+
+func newSentence(passage int, text string, order int) *sentence {
+	s := &sentence{
+		passage: passage, text: text, order: order,
+		terms:   scanTerms(text),
+		keys:    make(map[string]bool),
+		capKeys: make(map[string]bool),
+	}
+	for _, t := range s.terms {
+		if !t.isContent() {
+			continue
+		}
+		s.keys[t.key] = true
+		if t.upper {
+			s.capKeys[t.key] = true
+		}
+	}
+	s.quoted = strings.ContainsAny(text, "\"“”«»")
+	s.credit = creditLine.MatchString(text) && len(s.terms) <= 30
+	return s
+}
+
+// has reports whether the sentence holds the question word t, in any
+// form, or, for a proper name, its demonym ("Iranian" for "Iran").
+func (s *sentence) has(t qterm) bool {
+	if s.keys[t.key] {
+		return true
+	}
+	if !t.proper {
+		return false
+	}
+	for k := range s.capKeys {
+		if demonymOf(t.key, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// answersInKind reports whether the sentence answers a soft question word
+// of class c without repeating it.
+func (s *sentence) answersInKind(c termClass) bool {
+	switch c {
+	case classReport:
+		if s.quoted {
+			return true
+		}
+		for k := range s.keys {
+			if reportKeys[k] {
+				return true
+			}
+		}
+	case className:
+		for k := range s.keys {
+			if nameKeys[k] {
+				return true
+			}
+		}
+	case classMeta:
+		return s.credit
+	}
+	return false
+}
+
+// scored is a sentence with its coverage of the question.
+type scored struct {
+	*sentence
+	coverage float64 // IDF-weighted share of the question accounted for
+	own      bool    // holds a content word of the question itself
+	cue      bool    // holds the kind of thing asked for
+	score    float64
+}
+
+// extract picks the sentences of the passages that answer question, best
+// first, or abstains.
+//
+// Each sentence is scored by its coverage of the question's content words,
+// each weighted by its IDF among the passages' sentences: full credit for a
+// word in the sentence, less for one in its paragraph or title, and for a
+// soft word (see termClass) answered in kind. A sentence holding the kind of
+// thing asked for (a date for "when", a number for "how many") scores a
+// little more. extract abstains when a large part of the question appears
+// in no passage, or when no sentence covers enough of it.
+func extract(question string, passages []knowledge.Passage) extraction {
+	q := parseQuestion(question)
+	if len(passages) == 0 {
+		return extraction{abstain: true, reason: "no passages"}
+	}
+	if len(q.terms) == 0 {
+		return extraction{abstain: true, reason: "the question has no content words"}
+	}
+
+	var (
+		sents  []*sentence
+		paras  = make([][]*sentence, len(passages))
+		titles = make([]*sentence, len(passages))
+	)
+	for i, p := range passages {
+		for _, sp := range splitSentences(p.Text) {
+			s := newSentence(i, p.Text[sp.start:sp.end], len(sents))
+			sents = append(sents, s)
+			paras[i] = append(paras[i], s)
+		}
+		titles[i] = newSentence(i, p.Title, -1)
+	}
+	if len(sents) == 0 {
+		return extraction{abstain: true, reason: "the passages are empty"}
+	}
+
+	// Weigh each question word by its IDF among the sentences, and note
+	// the words no passage has.
+	weights := make([]float64, len(q.terms))
+	var (
+		total, missingWeight float64
+		missing              []string
+	)
+	n := float64(len(sents))
+	for i, t := range q.terms {
+		df := 0
+		for _, s := range sents {
+			if s.has(t) {
+				df++
+			}
+		}
+		weights[i] = 1 + math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))
+		total += weights[i]
+		if df == 0 && t.class == classNone && !anyHas(titles, t) {
+			missingWeight += weights[i]
+			missing = append(missing, t.word)
+		}
+	}
+	if missingWeight/total > maxMissing {
+		return extraction{abstain: true, reason: "no passage mentions: " + strings.Join(missing, ", ")}
+	}
+
+	cands := make([]scored, 0, len(sents))
+	for _, s := range sents {
+		c := scored{sentence: s}
+		var got float64
+		for i, t := range q.terms {
+			credit := 0.0
+			switch {
+			case s.has(t):
+				credit = creditSentence
+				if t.class == classNone || len(q.terms) == countSoft(q.terms) {
+					c.own = true
+				}
+			case t.class == classMeta && s.credit:
+				credit = creditSentence
+			case t.class != classNone && s.answersInKind(t.class):
+				credit = creditClass
+			case anyHas(paras[s.passage], t):
+				credit = creditParagraph
+			case titles[s.passage].has(t):
+				credit = creditTitle
+			}
+			got += weights[i] * credit
+		}
+		c.coverage = got / total
+		c.cue = hasCue(s, q)
+		c.score = c.coverage
+		if c.cue {
+			c.score += cueBonus
+		}
+		if len(s.keys) < minContentWords && !s.credit {
+			c.score -= fragmentPenalty
+		}
+		cands = append(cands, c)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].order < cands[j].order
+	})
+
+	// The best answer is the best scoring sentence that holds a word of the
+	// question itself and covers enough of it.
+	best, bestCoverage := -1, 0.0
+	for i, c := range cands {
+		if !c.own {
+			continue
+		}
+		if c.coverage >= minCoverage {
+			best = i
+			break
+		}
+		bestCoverage = max(bestCoverage, c.coverage)
+	}
+	if best < 0 {
+		return extraction{abstain: true, reason: fmt.Sprintf("the best sentence covers %.0f%% of the question (needs %.0f%%)",
+			100*bestCoverage, 100*minCoverage)}
+	}
+	return extraction{picks: choose(cands, best)}
+}
+
+// choose picks the best sentence and up to maxPicks-1 more that score
+// nearly as well, from paragraphs not yet used where possible, skipping
+// near repeats (the same wire copy in two articles). A sentence that
+// denies or disputes something needs only to cover enough of the question:
+// when sources disagree, the answer quotes both sides.
+func choose(cands []scored, best int) []pick {
+	near := max(minCoverage, keepRatio*cands[best].score)
+	chosen := []scored{cands[best]}
+	usedPara := map[int]bool{cands[best].passage: true}
+	for _, sameParagraph := range []bool{false, true} {
+		for i, c := range cands {
+			if len(chosen) == maxPicks {
+				break
+			}
+			floor := near
+			if c.denies() {
+				floor = minCoverage
+			}
+			if i == best || !c.own || c.score < floor || c.coverage < minCoverage {
+				continue
+			}
+			if usedPara[c.passage] != sameParagraph || isChosen(chosen, c) || repeats(chosen, c) {
+				continue
+			}
+			chosen = append(chosen, c)
+			usedPara[c.passage] = true
+		}
+	}
+	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].score > chosen[j].score })
+	picks := make([]pick, len(chosen))
+	for i, c := range chosen {
+		picks[i] = pick{passage: c.passage, text: c.text, score: c.score}
+	}
+	return picks
+}
+
+// denies reports whether the sentence denies or disputes something.
+func (s *sentence) denies() bool {
+	for k := range s.keys {
+		if denialKeys[k] {
+			return true
+		}
+	}
+	return false
+}
+
+func isChosen(chosen []scored, c scored) bool {
+	for _, h := range chosen {
+		if h.sentence == c.sentence {
+			return true
+		}
+	}
+	return false
+}
+
+// repeats reports whether c says nearly what a chosen sentence says: most
+// of their content words are shared.
+func repeats(chosen []scored, c scored) bool {
+	for _, h := range chosen {
+		shared := 0
+		for k := range c.keys {
+			if h.keys[k] {
+				shared++
+			}
+		}
+		union := len(c.keys) + len(h.keys) - shared
+		if union > 0 && float64(shared)/float64(union) >= 0.8 {
+			return true
+		}
+	}
+	return false
+}
+
+func anyHas(ss []*sentence, t qterm) bool {
+	for _, s := range ss {
+		if s.has(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func countSoft(ts []qterm) int {
+	n := 0
+	for _, t := range ts {
+		if t.class != classNone {
+			n++
+		}
+	}
+	return n
+}
+
+var (
+	roleKeys = keySet("spokesman", "president", "minister", "leader", "chief", "director", "head",
+		"official", "senator", "governor", "chairman", "secretary", "candidate", "adviser", "advisor",
+		"founder", "executive", "manager", "member", "mayor", "judge", "reporter", "analyst",
+		"professor", "ambassador", "general", "commander", "officer", "owner", "chancellor",
+		"premier", "representative", "lawyer", "attorney", "economist", "editor", "correspondent",
+		"coach", "captain", "master", "expert", "researcher", "scientist", "activist", "author")
+	timeKeys = keySet("january", "february", "march", "april", "june", "july", "august",
+		"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+		"aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
+		"friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "tonight", "ago",
+		"week", "month", "year", "decade", "century", "morning", "afternoon", "evening", "night",
+		"dawn", "noon", "midnight", "pm", "am", "recently", "weekend", "spring", "summer", "autumn",
+		"winter", "earlier", "later")
+	numberKeys = keySet("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+		"ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand",
+		"million", "billion", "trillion", "dozen", "half", "percent", "mln", "bln", "pct")
+	reasonKeys = keySet("because", "due", "cause", "reason", "result", "amid", "blame", "owing",
+		"after", "since", "over", "so")
+	placePreps = map[string]bool{"in": true, "at": true, "near": true, "from": true, "to": true, "outside": true, "inside": true}
+)
+
+// hasCue reports whether s holds the kind of thing q asks for.
+func hasCue(s *sentence, q question) bool {
+	switch q.kind {
+	case kindPerson, kindEntity:
+		return hasNewName(s, q, "")
+	case kindDefinition:
+		for k := range s.keys {
+			if roleKeys[k] {
+				return true
+			}
+		}
+	case kindTime:
+		for _, t := range s.terms {
+			if q.keys[t.key] {
+				continue
+			}
+			if timeKeys[t.key] && (t.upper || !isMonthOrDay(t.lower)) {
+				return true
+			}
+			if t.num && isYear(t.lower) {
+				return true
+			}
+		}
+	case kindNumber:
+		for _, t := range s.terms {
+			if !q.keys[t.key] && (t.num || numberKeys[t.key]) {
+				return true
+			}
+		}
+		return strings.ContainsAny(s.text, "$€£%")
+	case kindPlace:
+		return hasNewName(s, q, "place")
+	case kindReason:
+		for _, t := range s.terms {
+			if reasonKeys[t.key] {
+				return true
+			}
+		}
+	case kindName:
+		if !strings.ContainsAny(s.text, "\"“«'‘") {
+			return false
+		}
+		for k := range s.keys {
+			if nameKeys[k] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasNewName reports whether s names someone or something the question
+// does not: a capitalized word past the sentence's first, or an acronym.
+// For a place, the name must follow "in", "at", "from" or the like.
+func hasNewName(s *sentence, q question, want string) bool {
+	for i, t := range s.terms {
+		if i == 0 || t.compound || t.num || !(t.upper || t.acro) || q.keys[t.key] || stopWords[t.lower] {
+			continue
+		}
+		if timeKeys[t.key] {
+			continue
+		}
+		if want == "place" && !placePreps[s.terms[i-1].lower] {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// isMonthOrDay reports whether w names a month or a day, which only counts
+// as a date when capitalized ("may" is no month).
+func isMonthOrDay(w string) bool {
+	switch w {
+	case "today", "yesterday", "tomorrow", "tonight", "ago", "week", "month", "year", "years",
+		"weeks", "months", "decade", "century", "morning", "afternoon", "evening", "night", "dawn",
+		"noon", "midnight", "pm", "am", "recently", "weekend", "earlier", "later":
+		return false
+	}
+	return true
+}
+
+// isYear reports whether w is a year from 1900 to 2099.
+func isYear(w string) bool {
+	return len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) &&
+		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+}
+
+// supportingSentence returns the sentence of paragraph that best supports
+// claim, verbatim, and how well: the share of the claim's content words
+// (IDF-free) found in it, a soft word answered in kind counting part
+// (see termClass). Ties go to the earlier sentence. A claim with no
+// content words is supported by nothing: the first sentence is returned
+// with 0.
+func supportingSentence(claim, paragraph string) (string, float64) {
+	spans := splitSentences(paragraph)
+	if len(spans) == 0 {
+		return "", 0
+	}
+	q := parseQuestion(claim)
+	var (
+		best      = paragraph[spans[0].start:spans[0].end]
+		bestScore = 0.0
+	)
+	if len(q.terms) == 0 {
+		return best, 0
+	}
+	for _, sp := range spans {
+		text := paragraph[sp.start:sp.end]
+		s := newSentence(0, text, 0)
+		var got float64
+		for _, t := range q.terms {
+			switch {
+			case s.has(t):
+				got += creditSentence
+			case t.class != classNone && s.answersInKind(t.class):
+				got += creditClass
+			}
+		}
+		if share := got / float64(len(q.terms)); share > bestScore {
+			best, bestScore = text, share
+		}
+	}
+	return best, bestScore
+}

@@ -1,0 +1,274 @@
+package answer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/byline-bot/byline/knowledge"
+)
+
+// otherCorpus is four short articles written for these tests, so that the
+// extractor is checked on text other than the story's.
+var otherCorpus = []struct {
+	id, title  string
+	paragraphs []string
+}{
+	{"ferry", "Ferry crews walk out over staffing", []string{
+		"Crews on the Skerry Lines ferries walked off the job on Tuesday, halting all crossings to Marrow Island.",
+		"The Seafarers' Union said the company had cut crew numbers below the legal minimum on its two largest vessels. It called the cuts reckless.",
+		"Skerry Lines denied that crew numbers had been cut and said every sailing met the safety code set by the Maritime Agency.",
+		"About 1,200 passengers a day use the crossings, according to the island council.",
+	}},
+	{"library", "Aldmoor library to reopen after flood", []string{
+		"The central library in Aldmoor will reopen on March 14, six months after a burst water main flooded its basement.",
+		"Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said. Most of the bill was covered by insurance.",
+		"Rare maps from the basement archive were dried in freezers at the university and are expected back by summer.",
+	}},
+	{"apples", "Growers expect a smaller apple harvest", []string{
+		"Apple growers in the Vell valley expect this year's harvest to be about 30 percent smaller than last year's, their cooperative said on Monday.",
+		"A late frost in April damaged blossoms across the valley, cooperative chair Pavel Dusek said.",
+		"Prices for cider apples have already risen by a fifth, buyers said.",
+	}},
+	{"lanes", "Council approves cycle lanes on Canal Street", []string{
+		"Aldmoor city council voted 9 to 4 on Wednesday to build protected cycle lanes along Canal Street.",
+		"Shop owners on the street opposed the plan, saying the loss of 40 parking spaces would drive customers away.",
+		"Construction is due to begin in September and should take about five months.",
+	}},
+}
+
+// otherPassages returns every paragraph of otherCorpus as a passage, as if
+// retrieval had returned them all: the extractor must find the answer among
+// the distractors itself.
+func otherPassages() []knowledge.Passage {
+	var ps []knowledge.Passage
+	for _, a := range otherCorpus {
+		for i, text := range a.paragraphs {
+			ps = append(ps, knowledge.Passage{
+				ArticleID: a.id, Title: a.title, Source: "Test Wire", Paragraph: i + 1, Text: text,
+			})
+		}
+	}
+	return ps
+}
+
+func TestExtractOtherCorpus(t *testing.T) {
+	tests := []struct {
+		question string
+		// want are the refs ("article#paragraph") the picks must include;
+		// none means extract must abstain.
+		want []string
+		// mentions are words the picked sentences must hold.
+		mentions []string
+	}{
+		{"When will the library reopen?", []string{"library#1"}, []string{"March 14"}},
+		{"How much did the library repairs cost?", []string{"library#2"}, []string{"3.2 million"}},
+		{"Who is Ines Oyelaran?", []string{"library#2"}, []string{"treasurer"}},
+		{"How many passengers use the ferry crossings each day?", []string{"ferry#4"}, []string{"1,200"}},
+		{"When did the frost damage the blossoms?", []string{"apples#2"}, []string{"April"}},
+		{"How did the council vote on the cycle lanes?", []string{"lanes#1"}, []string{"9 to 4"}},
+		{"When does construction of the cycle lanes start?", []string{"lanes#3"}, []string{"September"}},
+		{"Why did shop owners oppose the cycle lanes?", []string{"lanes#2"}, []string{"parking"}},
+		// The union's claim, and the operator's denial that scores well
+		// below it.
+		{"What did the union say about crew numbers?", []string{"ferry#2", "ferry#3"}, []string{"legal minimum", "denied"}},
+		{"Where were the rare maps dried?", []string{"library#3"}, []string{"university"}},
+		// Two sides disagree: both must be quoted.
+		{"Did Skerry Lines cut crew numbers below the legal minimum?", []string{"ferry#2", "ferry#3"}, []string{"denied"}},
+		// Off the topic, or near it but about what no article says.
+		{"Who won the football match on Saturday?", nil, nil},
+		{"What is the population of Marrow Island?", nil, nil},
+		{"How much do ferry tickets cost?", nil, nil},
+		{"Which volcano erupted in Iceland?", nil, nil},
+		{"When will the library close for renovation?", nil, nil},
+	}
+	ps := otherPassages()
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			x := extract(tt.question, ps)
+			checkPicks(t, ps, x)
+			if x.abstain {
+				t.Logf("abstained: %s", x.reason)
+			} else {
+				t.Logf("picks:\n%s", describePicks(ps, x))
+			}
+			if tt.want == nil {
+				if !x.abstain {
+					t.Errorf("want an abstention, got:\n%s", describePicks(ps, x))
+				}
+				return
+			}
+			if x.abstain {
+				t.Fatalf("abstained (%s); want %v", x.reason, tt.want)
+			}
+			got := make(map[string]bool)
+			var texts []string
+			for _, p := range x.picks {
+				got[ps[p.passage].Ref()] = true
+				texts = append(texts, p.text)
+			}
+			for _, ref := range tt.want {
+				if !got[ref] {
+					t.Errorf("no pick from %s; got:\n%s", ref, describePicks(ps, x))
+				}
+			}
+			for _, m := range tt.mentions {
+				if !mentions(strings.Join(texts, " "), m) {
+					t.Errorf("the picks do not mention %q:\n%s", m, describePicks(ps, x))
+				}
+			}
+		})
+	}
+}
+
+// checkPicks checks what every extraction must hold: at most maxPicks
+// picks, each a whole sentence of its passage quoted verbatim, none twice,
+// and a reason for an abstention.
+func checkPicks(t *testing.T, ps []knowledge.Passage, x extraction) {
+	t.Helper()
+	if x.abstain {
+		if len(x.picks) != 0 || x.reason == "" {
+			t.Errorf("abstention with %d picks and reason %q", len(x.picks), x.reason)
+		}
+		return
+	}
+	if len(x.picks) == 0 || len(x.picks) > maxPicks {
+		t.Errorf("%d picks; want 1 to %d", len(x.picks), maxPicks)
+	}
+	seen := make(map[string]bool)
+	for i, p := range x.picks {
+		if p.passage < 0 || p.passage >= len(ps) {
+			t.Fatalf("pick %d: passage %d out of range", i, p.passage)
+		}
+		text := ps[p.passage].Text
+		var sentences []string
+		for _, sp := range splitSentences(text) {
+			sentences = append(sentences, text[sp.start:sp.end])
+		}
+		if !contains(sentences, p.text) {
+			t.Errorf("pick %d %q is not a sentence of %s", i, p.text, ps[p.passage].Ref())
+		}
+		key := ps[p.passage].Ref() + " " + p.text
+		if seen[key] {
+			t.Errorf("pick %d repeats %q", i, p.text)
+		}
+		seen[key] = true
+		if i > 0 && p.score > x.picks[i-1].score {
+			t.Errorf("pick %d scores %.2f, more than the pick before it", i, p.score)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestExtractAbstainsWithoutMaterial(t *testing.T) {
+	ps := otherPassages()
+	tests := []struct {
+		name     string
+		question string
+		passages []knowledge.Passage
+	}{
+		{"no passages", "When will the library reopen?", nil},
+		{"no content words", "What is it?", ps},
+		{"emoji", "🙂", ps},
+		{"empty question", "", ps},
+		{"empty passages", "When will the library reopen?", []knowledge.Passage{{ArticleID: "x", Paragraph: 1, Text: "  "}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := extract(tt.question, tt.passages)
+			if !x.abstain || x.reason == "" || len(x.picks) != 0 {
+				t.Errorf("got %+v; want an abstention with a reason", x)
+			}
+		})
+	}
+}
+
+func TestExtractReasonNamesMissingWords(t *testing.T) {
+	x := extract("What is the population of Marrow Island?", otherPassages())
+	if !x.abstain || !strings.Contains(x.reason, "population") {
+		t.Errorf("got %+v; want an abstention naming %q", x, "population")
+	}
+}
+
+func TestSupportingSentence(t *testing.T) {
+	paragraph := `Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said. Most of the bill was covered by insurance. "We were lucky," she added.`
+	tests := []struct {
+		claim     string
+		want      string
+		min, max  float64
+		wantEmpty bool
+	}{
+		{"The repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 1, 1, false},
+		{"Insurance covered most of the bill.", "Most of the bill was covered by insurance.", 1, 1, false},
+		{"Oyelaran stated that the repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 0.9, 1, false},
+		{"She added that they had been lucky.", `"We were lucky," she added.`, 1, 1, false},
+		{"The treasurer described the repairs as lucky.", "", 0.5, 0.7, false},
+		{"The mayor resigned over the flood.", "", 0, 0.01, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.claim, func(t *testing.T) {
+			got, score := supportingSentence(tt.claim, paragraph)
+			if tt.want != "" {
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("sentence (-want +got):\n%s", diff)
+				}
+			}
+			if !strings.Contains(paragraph, got) {
+				t.Errorf("%q is not quoted from the paragraph", got)
+			}
+			if score < tt.min || score > tt.max {
+				t.Errorf("score %.2f; want %.2f to %.2f", score, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+func TestSupportingSentenceEdges(t *testing.T) {
+	tests := []struct {
+		name, claim, paragraph, want string
+		score                        float64
+	}{
+		{"empty paragraph", "Anything at all.", "", "", 0},
+		{"blank paragraph", "Anything at all.", "  \n ", "", 0},
+		{"no content words", "It is.", "First one. Second one.", "First one.", 0},
+		{"ties go first", "Rain fell.", "Rain fell in May. Rain fell in June.", "Rain fell in May.", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, score := supportingSentence(tt.claim, tt.paragraph)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("sentence (-want +got):\n%s", diff)
+			}
+			if score != tt.score {
+				t.Errorf("score %.2f; want %.2f", score, tt.score)
+			}
+		})
+	}
+}
+
+func FuzzSupportingSentence(f *testing.F) {
+	for _, a := range otherCorpus {
+		f.Add(a.title, strings.Join(a.paragraphs, " "))
+	}
+	f.Add("U.S. officials’ cyber-attacks", "\xff. U.S. Mr. “Quoted.” [1] ...")
+	f.Fuzz(func(t *testing.T, claim, paragraph string) {
+		got, score := supportingSentence(claim, paragraph)
+		if !strings.Contains(paragraph, got) {
+			t.Errorf("%q is not quoted from the paragraph", got)
+		}
+		if score < 0 || score > 1 {
+			t.Errorf("score %v outside 0..1", score)
+		}
+		x := extract(claim, []knowledge.Passage{{ArticleID: "a", Paragraph: 1, Text: paragraph, Title: claim}})
+		checkPicks(t, []knowledge.Passage{{Text: paragraph}}, x)
+	})
+}

@@ -1,0 +1,200 @@
+package answer
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/llm"
+	"github.com/byline-bot/byline/prompts"
+)
+
+// promptPassage is a passage as the answer prompt shows it.
+type promptPassage struct {
+	N         int
+	Source    string
+	Published string
+	Title     string
+	Text      string
+}
+
+// promptData is what the answer templates are rendered with.
+type promptData struct {
+	Abstain  string
+	Today    string
+	History  []Turn
+	Passages []promptPassage
+	Question string
+}
+
+// maxHistoryTurns is how many earlier turns the prompt repeats.
+const maxHistoryTurns = 3
+
+// buildPrompt renders the prompt for a question and returns it with the
+// passages that fit the token budget, best first: those are the passages
+// the model's [n] markers refer to.
+func (e *Engine) buildPrompt(question string, history []Turn, passages []knowledge.Passage) ([]llm.Message, []knowledge.Passage, error) {
+	var (
+		included []knowledge.Passage
+		used     int
+	)
+	for _, p := range passages {
+		cost := e.counter.Count(p.Text) + e.counter.Count(p.Title+p.Source) + 16
+		if len(included) > 0 && used+cost > e.passageTokens {
+			break
+		}
+		included = append(included, p)
+		used += cost
+	}
+	data := promptData{
+		Abstain:  AbstainText,
+		Today:    e.now().UTC().Format("Monday, 2 January 2006"),
+		Question: quoted(question),
+	}
+	if len(history) > maxHistoryTurns {
+		history = history[len(history)-maxHistoryTurns:]
+	}
+	for _, t := range history {
+		data.History = append(data.History, Turn{Question: quoted(clip(t.Question, 500)), Answer: quoted(clip(strings.TrimSpace(stripMarkers(t.Answer)), 800))})
+	}
+	for i, p := range included {
+		pub := "unknown"
+		if !p.Published.IsZero() {
+			pub = p.Published.UTC().Format("2006-01-02")
+		}
+		data.Passages = append(data.Passages, promptPassage{
+			N: i + 1, Source: attr(p.Source), Published: pub, Title: attr(p.Title), Text: quoted(p.Text),
+		})
+	}
+	sys, err := e.prompts.Render(prompts.AnswerSystem, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	user, err := e.prompts.Render(prompts.AnswerUser, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []llm.Message{{Role: "system", Content: sys}, {Role: "user", Content: user}}, included, nil
+}
+
+// quoted makes untrusted text safe to place between the prompt's passage
+// tags: it cannot close a passage or open a new one.
+func quoted(s string) string {
+	return passageTag.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.NewReplacer("<", "‹", ">", "›").Replace(m)
+	})
+}
+
+var passageTag = regexp.MustCompile(`(?i)</?\s*passage[^>]*>?`)
+
+// attr makes untrusted text safe inside a double-quoted tag attribute.
+func attr(s string) string {
+	return strings.NewReplacer(`"`, "'", "\n", " ", "<", "‹", ">", "›").Replace(s)
+}
+
+// generate has the language model write the answer and verifies it.
+func (e *Engine) generate(ctx context.Context, question string, q Question, passages []knowledge.Passage) (Answer, error) {
+	msgs, included, err := e.buildPrompt(question, q.History, passages)
+	if err != nil {
+		return Answer{}, err
+	}
+	req := llm.Request{Messages: msgs, MaxTokens: e.maxAnswer}
+	ctx, cancel := context.WithTimeout(ctx, e.llmTimeout)
+	defer cancel()
+	var resp llm.Response
+	if q.OnPartial != nil {
+		allowed := urlsOf(included)
+		var sofar strings.Builder
+		resp, err = e.llm.Stream(ctx, req, func(delta string) {
+			sofar.WriteString(delta)
+			q.OnPartial(sanitize(stripMarkers(sofar.String()), allowed))
+		})
+	} else {
+		resp, err = e.llm.Complete(ctx, req)
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	a := verify(resp.Text, included)
+	a.Model = resp.Model
+	a.PromptTokens = resp.PromptTokens
+	a.CompletionTokens = resp.CompletionTokens
+	return a, nil
+}
+
+// marker matches a citation marker: [1], [1, 3], [1;3], [^2].
+var marker = regexp.MustCompile(`\[\^?\s*(\d{1,3}(?:\s*[,;]\s*\^?\d{1,3})*)\s*\]`)
+
+// stripMarkers removes every citation marker from s.
+func stripMarkers(s string) string {
+	return marker.ReplaceAllString(s, "")
+}
+
+// verify checks a model's answer against the passages it was given: each
+// marker must name one of them, each sentence must carry at least one such
+// marker (sentences without are dropped), and citations are renumbered in
+// order of first use with the sentence of the paragraph that supports the
+// claim. Links to anywhere but a cited source and anything that would ping
+// people are removed. An answer left with no valid citation is an
+// abstention.
+func verify(text string, passages []knowledge.Passage) Answer {
+	text = strings.Join(strings.Fields(text), " ")
+	var (
+		cites citations
+		kept  []string
+	)
+	for _, sp := range splitSentences(text) {
+		sentence := text[sp.start:sp.end]
+		var ns []int
+		for _, m := range marker.FindAllStringSubmatch(sentence, -1) {
+			for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '^' }) {
+				n, err := strconv.Atoi(f)
+				if err == nil && n >= 1 && n <= len(passages) {
+					ns = append(ns, n)
+				}
+			}
+		}
+		claim := strings.TrimSpace(strings.Join(strings.Fields(stripMarkers(sentence)), " "))
+		claim = strings.TrimSpace(strings.ReplaceAll(claim, " .", "."))
+		if len(ns) == 0 || claim == "" || claim == "." {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(claim)
+		b.WriteByte(' ')
+		done := make(map[int]bool)
+		for _, n := range ns {
+			p := passages[n-1]
+			quote, _ := supportingSentence(claim, p.Text)
+			c := cites.number(p, quote)
+			if done[c] {
+				continue
+			}
+			done[c] = true
+			b.WriteString("[" + strconv.Itoa(c) + "]")
+		}
+		kept = append(kept, b.String())
+	}
+	if len(kept) == 0 {
+		return Answer{Abstained: true}
+	}
+	var urls []string
+	for _, c := range cites.list {
+		if c.URL != "" {
+			urls = append(urls, c.URL)
+		}
+	}
+	return Answer{Text: sanitize(strings.Join(kept, " "), urls), Citations: cites.list}
+}
+
+func urlsOf(ps []knowledge.Passage) []string {
+	var out []string
+	for _, p := range ps {
+		if p.URL != "" {
+			out = append(out, p.URL)
+		}
+	}
+	return out
+}

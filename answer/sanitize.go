@@ -1,0 +1,71 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Whatever a model writes, and whatever an article says, nothing Byline
+// posts may ping people or carry a link the cited sources do not. The chat
+// adapters also post with mentions disabled; this is the layer that does
+// not depend on a platform setting.
+
+var (
+	// slackSpecial matches Slack's mention markup: <!channel>, <!here>,
+	// <!everyone>, <!subteam^ID|name>, <@U123>, <@W123|name>.
+	slackSpecial = regexp.MustCompile(`<[!@][^<>\s]*>`)
+	// discordMention matches Discord's user, nickname, role and channel
+	// mentions: <@123>, <@!123>, <@&123>, <#123>.
+	discordMention = regexp.MustCompile(`<[@#][!&]?\d+>`)
+	// massMention matches @everyone and @here, also with look-alike
+	// characters between the @ and the word.
+	massMention = regexp.MustCompile(`(?i)[@＠]\s*[\x{200B}-\x{200D}\x{2060}\x{FEFF}]*(everyone|here|channel|all)\b`)
+	// markdownLink matches [text](url).
+	markdownLink = regexp.MustCompile(`\[([^\[\]]*)\]\((\S+?)\)`)
+	// bareURL matches a link in running text.
+	bareURL = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>()\[\]"'` + "`" + `]+`)
+)
+
+// sanitize removes from s everything that would ping people and every link
+// that is not one of allowed (the cited sources' URLs).
+func sanitize(s string, allowed []string) string {
+	s = removePings(s)
+	s = removeForeignLinks(s, allowed)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// removePings deletes platform mention markup and defuses @everyone,
+// @here, @channel and @all by dropping the @.
+func removePings(s string) string {
+	s = slackSpecial.ReplaceAllString(s, "")
+	s = discordMention.ReplaceAllString(s, "")
+	return massMention.ReplaceAllString(s, "$1")
+}
+
+// removeForeignLinks keeps links to allowed URLs and removes the rest; a
+// Markdown link to elsewhere keeps its text.
+func removeForeignLinks(s string, allowed []string) string {
+	ok := func(u string) bool {
+		u = strings.TrimRight(u, ".,;:!?")
+		for _, a := range allowed {
+			if u == a || strings.TrimSuffix(u, "/") == strings.TrimSuffix(a, "/") {
+				return true
+			}
+		}
+		return false
+	}
+	s = markdownLink.ReplaceAllStringFunc(s, func(m string) string {
+		parts := markdownLink.FindStringSubmatch(m)
+		if ok(parts[2]) {
+			return m
+		}
+		return parts[1]
+	})
+	return bareURL.ReplaceAllStringFunc(s, func(u string) string {
+		if ok(u) {
+			return u
+		}
+		trail := u[len(strings.TrimRight(u, ".,;:!?")):]
+		return trail
+	})
+}

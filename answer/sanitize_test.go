@@ -1,0 +1,45 @@
+package answer
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSanitize(t *testing.T) {
+	allowed := []string{"https://news.example/a", "https://news.example/b/"}
+	tests := []struct {
+		in, want string
+	}{
+		{"@everyone look", "everyone look"},
+		{"hey @here and @channel and @all", "hey here and channel and all"},
+		{"@\u200beveryone sneaky", "everyone sneaky"},
+		{"＠everyone wide", "everyone wide"},
+		{"<!channel> <!here> <!everyone> news", "news"},
+		{"ping <@U012AB3CD> and <@W123|bob> and <!subteam^S123|team>", "ping and and"},
+		{"discord <@123456789> <@!42> <@&77> <#55>", "discord"},
+		{"see https://evil.example/x now", "see now"},
+		{"see https://news.example/a.", "see https://news.example/a."},
+		{"see https://news.example/b now", "see https://news.example/b now"},
+		{"see www.evil.example/x", "see"},
+		{"[click](https://evil.example) or [source](https://news.example/a)", "click or [source](https://news.example/a)"},
+		{"email me: user@example.com", "email me: user@example.com"},
+		{"plain text [1] stays", "plain text [1] stays"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, sanitize(tt.in, allowed)); diff != "" {
+			t.Errorf("sanitize(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestStripMarkers(t *testing.T) {
+	for in, want := range map[string]string{
+		"a [1] b [2, 3] c [4;5] d [^6] e": "a  b  c  d  e",
+		"[sic] [x] [12a]":                 "[sic] [x] [12a]",
+	} {
+		if got := stripMarkers(in); got != want {
+			t.Errorf("stripMarkers(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

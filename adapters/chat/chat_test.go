@@ -1,0 +1,217 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/byline-bot/byline/answer"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func TestPolicyDecide(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	p := NewPolicy(Settings{
+		Default: ChannelSettings{Allowed: true, ReplyInThread: true},
+		Channels: map[string]ChannelSettings{
+			"quiet": {Allowed: false},
+			"ask":   {Allowed: true, AutoAnswer: true},
+		},
+	}, clk.now)
+	p.Record("general/t1", answer.Turn{Question: "q", Answer: "a"}, true)
+
+	tests := []struct {
+		name string
+		m    Message
+		want bool
+		why  string
+	}{
+		{"mention", Message{ChannelID: "general", Text: "who?", MentionsBot: true}, true, "mention"},
+		{"plain message", Message{ChannelID: "general", Text: "hello all"}, false, "not addressed to the bot"},
+		{"dm", Message{ChannelID: "D1", Text: "who?", DM: true}, true, "direct message"},
+		{"bot", Message{ChannelID: "general", Text: "who?", MentionsBot: true, FromBot: true}, false, "from a bot"},
+		{"edit", Message{ChannelID: "general", Text: "who?", MentionsBot: true, Edited: true}, false, "an edit"},
+		{"not allowed", Message{ChannelID: "quiet", Text: "who?", MentionsBot: true}, false, "channel not allowed"},
+		{"auto-answer", Message{ChannelID: "ask", Text: "who?"}, true, "auto-answer channel"},
+		{"auto-answer ignores bots", Message{ChannelID: "ask", Text: "who?", FromBot: true}, false, "from a bot"},
+		{"follow-up in bot thread", Message{ChannelID: "general", ThreadID: "t1", Text: "and then?"}, true, "follow-up in the bot's thread"},
+		{"other thread", Message{ChannelID: "general", ThreadID: "t2", Text: "and then?"}, false, "not addressed to the bot"},
+		{"empty", Message{ChannelID: "ask", Text: "  "}, false, "no text"},
+	}
+	for _, tt := range tests {
+		d := p.Decide(tt.m)
+		if d.Answer != tt.want || d.Why != tt.why {
+			t.Errorf("%s: Decide = %v (%s), want %v (%s)", tt.name, d.Answer, d.Why, tt.want, tt.why)
+		}
+	}
+
+	// After the window, a thread reply needs a mention again and the
+	// conversation starts afresh.
+	clk.t = clk.t.Add(31 * time.Minute)
+	if d := p.Decide(Message{ChannelID: "general", ThreadID: "t1", Text: "and then?"}); d.Answer {
+		t.Errorf("follow-up after the window answered: %s", d.Why)
+	}
+	if h := p.History("general/t1"); h != nil {
+		t.Errorf("history after the window = %v, want none", h)
+	}
+}
+
+func TestPolicyHistoryKeepsLastTurns(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	p := NewPolicy(Settings{MaxTurns: 2}, clk.now)
+	for i := 1; i <= 3; i++ {
+		p.Record("c", answer.Turn{Question: fmt.Sprint("q", i), Answer: fmt.Sprint("a", i)}, false)
+	}
+	want := []answer.Turn{{Question: "q2", Answer: "a2"}, {Question: "q3", Answer: "a3"}}
+	if diff := cmp.Diff(want, p.History("c")); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestQueueOrdersEachConversation(t *testing.T) {
+	q := NewQueue(context.Background(), 4, 100)
+	var (
+		mu  sync.Mutex
+		got = map[string][]int{}
+	)
+	release := make(chan struct{})
+	started := make(chan string, 10)
+	for i := 0; i < 5; i++ {
+		for _, key := range []string{"a", "b"} {
+			i, key := i, key
+			if _, err := q.Submit(key, func(ctx context.Context) {
+				if i == 0 {
+					started <- key
+					<-release
+				}
+				mu.Lock()
+				got[key] = append(got[key], i)
+				mu.Unlock()
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Both conversations start at once: one does not wait for the other.
+	<-started
+	<-started
+	close(release)
+	q.Wait()
+	want := map[string][]int{"a": {0, 1, 2, 3, 4}, "b": {0, 1, 2, 3, 4}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestQueueFull(t *testing.T) {
+	q := NewQueue(context.Background(), 1, 2)
+	block := make(chan struct{})
+	if _, err := q.Submit("k", func(context.Context) { <-block }); err != nil {
+		t.Fatal(err)
+	}
+	ahead, err := q.Submit("k", func(context.Context) {})
+	if err != nil || ahead != 1 {
+		t.Errorf("second job: ahead %d, err %v; want 1, nil", ahead, err)
+	}
+	if _, err := q.Submit("k", func(context.Context) {}); err != ErrQueueFull {
+		t.Errorf("third job: err %v, want ErrQueueFull", err)
+	}
+	close(block)
+	q.Wait()
+}
+
+func TestLimiter(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	l := NewLimiter(Limits{UserPerMinute: 6, UserBurst: 2, ChannelPerMinute: 60, ChannelBurst: 3}, clk.now)
+	for i := 0; i < 2; i++ {
+		if ok, _ := l.Allow("u1", "c1"); !ok {
+			t.Fatalf("question %d limited", i+1)
+		}
+	}
+	ok, wait := l.Allow("u1", "c1")
+	if ok || wait <= 0 || wait > 10*time.Second {
+		t.Errorf("third question: ok %v, wait %v; want limited for up to 10 s", ok, wait)
+	}
+	if !strings.Contains(RetryMessage(wait), "try again in 10 s") {
+		t.Errorf("message %q", RetryMessage(wait))
+	}
+	// Another user in the same channel still has the channel's last token.
+	if ok, _ := l.Allow("u2", "c1"); !ok {
+		t.Error("another user was limited by the first user's bucket")
+	}
+	if ok, _ := l.Allow("u3", "c1"); ok {
+		t.Error("the channel's burst of 3 was exceeded")
+	}
+	clk.t = clk.t.Add(10 * time.Second)
+	if ok, _ := l.Allow("u1", "c2"); !ok {
+		t.Error("still limited after the bucket refilled")
+	}
+}
+
+func TestSplit(t *testing.T) {
+	long := strings.Repeat("word ", 30)
+	tests := []struct {
+		name string
+		text string
+		max  int
+		want []string
+	}{
+		{"fits", "Short answer. [1]", 100, []string{"Short answer. [1]"}},
+		{"empty", "  ", 100, nil},
+		{"paragraphs", "First para. [1]\n\nSecond para. [2]", 20, []string{"First para. [1]", "Second para. [2]"}},
+		{"sentences keep markers", "One is here. [1] Two is here. [2][3] Three.", 30,
+			[]string{"One is here. [1]", "Two is here. [2][3] Three."}},
+		{"words", strings.TrimSpace(long), 40, []string{
+			"word word word word word word word word", "word word word word word word word word",
+			"word word word word word word word word", "word word word word word word"}},
+		{"code", "Intro.\n\n```\nline one\nline two\nline three\n```", 30,
+			[]string{"Intro.", "```\nline one\nline two\n```", "```\nline three\n```"}},
+	}
+	for _, tt := range tests {
+		got := Split(tt.text, tt.max)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestCited(t *testing.T) {
+	if diff := cmp.Diff([]int{1, 2, 10}, Cited("a [2] b [1][10] c [2] [x]")); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	f.Add("One sentence. [1] Another one! [2]\n\nA new paragraph with a [3] marker.", 25)
+	f.Add("```\ncode\n```", 20)
+	f.Add(strings.Repeat("é", 100), 21)
+	f.Fuzz(func(t *testing.T, text string, max int) {
+		if max < 20 || max > 5000 || !utf8.ValidString(text) {
+			return
+		}
+		pieces := Split(text, max)
+		var words []string
+		for _, p := range pieces {
+			if n := utf8.RuneCountInString(p); n > max {
+				t.Fatalf("piece of %d runes > %d: %q", n, max, p)
+			}
+			if strings.TrimSpace(p) == "" {
+				t.Fatalf("empty piece in %q", pieces)
+			}
+			words = append(words, strings.Fields(strings.ReplaceAll(p, "```", " "))...)
+		}
+		want := strings.Fields(strings.ReplaceAll(text, "```", " "))
+		if strings.Join(words, "") != strings.Join(want, "") {
+			t.Fatalf("text lost or changed:\n%q\n%q", want, words)
+		}
+	})
+}

@@ -1,0 +1,109 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrQueueFull is returned by Submit when a conversation already has as
+// many questions waiting as it may.
+var ErrQueueFull = errors.New("chat: too many questions waiting in this conversation")
+
+// Queue runs jobs so that those of one conversation run in order, one at a
+// time, while different conversations run at once, up to a limit. Submit
+// never blocks, so a platform's event loop can hand work over and go on.
+type Queue struct {
+	ctx      context.Context
+	slots    chan struct{}
+	perKey   int
+	mu       sync.Mutex
+	pending  map[string][]func(context.Context)
+	wg       sync.WaitGroup
+	inFlight int
+}
+
+// NewQueue returns a Queue whose jobs get ctx (cancel it to stop them),
+// with at most concurrent jobs running and at most perKey waiting in one
+// conversation. Zero values mean 16 and 10.
+func NewQueue(ctx context.Context, concurrent, perKey int) *Queue {
+	if concurrent <= 0 {
+		concurrent = 16
+	}
+	if perKey <= 0 {
+		perKey = 10
+	}
+	return &Queue{ctx: ctx, slots: make(chan struct{}, concurrent), perKey: perKey, pending: make(map[string][]func(context.Context))}
+}
+
+// Submit queues job in the conversation key. It returns the number of jobs
+// ahead of it in that conversation, or ErrQueueFull.
+func (q *Queue) Submit(key string, job func(context.Context)) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	jobs, running := q.pending[key]
+	if len(jobs) >= q.perKey {
+		return 0, ErrQueueFull
+	}
+	q.pending[key] = append(jobs, job)
+	if running {
+		return len(jobs), nil
+	}
+	q.wg.Add(1)
+	go q.drain(key)
+	return 0, nil
+}
+
+// drain runs a conversation's jobs until none is left.
+func (q *Queue) drain(key string) {
+	defer q.wg.Done()
+	for {
+		q.mu.Lock()
+		jobs := q.pending[key]
+		if len(jobs) == 0 {
+			delete(q.pending, key)
+			q.mu.Unlock()
+			return
+		}
+		job := jobs[0]
+		q.mu.Unlock()
+
+		select {
+		case q.slots <- struct{}{}:
+			q.run(job)
+			<-q.slots
+		case <-q.ctx.Done():
+			q.run(job) // the job sees the cancelled context and can say so
+		}
+
+		q.mu.Lock()
+		q.pending[key] = q.pending[key][1:]
+		q.mu.Unlock()
+	}
+}
+
+func (q *Queue) run(job func(context.Context)) {
+	q.mu.Lock()
+	q.inFlight++
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.inFlight--
+		q.mu.Unlock()
+	}()
+	job(q.ctx)
+}
+
+// Wait blocks until every submitted job has finished.
+func (q *Queue) Wait() { q.wg.Wait() }
+
+// Len returns the jobs running or waiting, across conversations.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, jobs := range q.pending {
+		n += len(jobs)
+	}
+	return n
+}

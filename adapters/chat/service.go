@@ -1,0 +1,217 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/knowledge"
+)
+
+// Asker answers questions; *answer.Engine is one.
+type Asker interface {
+	Ask(ctx context.Context, q answer.Question) (answer.Answer, error)
+}
+
+// Library looks up stored paragraphs for the search and source commands;
+// *knowledge.Store is one.
+type Library interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
+	Passage(ctx context.Context, articleID string, paragraph int) (knowledge.Passage, error)
+}
+
+// Reply is where the answer to one question goes. A platform adapter
+// implements it for each question it hands to the Service: it knows the
+// channel, the thread and whether the asker alone may see the answer.
+// Its methods are called from one goroutine, in order: Typing, any number
+// of Progress, then Answer or Notice.
+type Reply interface {
+	// Conversation is the key of the conversation the answer lands in
+	// (see Message.ConversationKey) and whether that is a thread; a
+	// mention answered in a new thread lands in that thread's key.
+	Conversation() (key string, inThread bool)
+	// Typing shows that the bot is working. Errors are the adapter's to
+	// log; the answer goes on.
+	Typing(ctx context.Context)
+	// Progress shows the answer as the LLM writes it so far, at most about
+	// once every Options.ProgressEvery. Adapters post a placeholder on the
+	// first call and edit it after.
+	Progress(ctx context.Context, partial string) error
+	// Answer delivers the final answer (replacing any progress message).
+	Answer(ctx context.Context, a answer.Answer) error
+	// Notice delivers a short plain message: a quota reached, a queue full,
+	// a failure.
+	Notice(ctx context.Context, text string) error
+}
+
+// ServiceOptions configures a Service.
+type ServiceOptions struct {
+	// Engine answers. Required.
+	Engine Asker
+	// Policy decides which messages to answer. Required.
+	Policy *Policy
+	// Limiter caps questions per user and channel; nil means no limit.
+	Limiter *Limiter
+	// Queue orders questions per conversation. Required.
+	Queue *Queue
+	// ProgressEvery is the least time between two Progress calls. Zero
+	// means one second, the pace both platforms' edit limits allow.
+	ProgressEvery time.Duration
+	// Deadline bounds one answer, from the moment its turn comes. Zero
+	// means two minutes.
+	Deadline time.Duration
+	// Logger receives the service's logs. Nil means discard.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service carries a question from a platform to an answer and back: it
+// asks the Policy, applies the limits, queues the question in its
+// conversation, streams progress, and records the turn for follow-ups. It
+// is what the Discord and Slack adapters share.
+type Service struct {
+	opts ServiceOptions
+	log  *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(opts ServiceOptions) (*Service, error) {
+	if opts.Engine == nil || opts.Policy == nil || opts.Queue == nil {
+		return nil, errors.New("chat: a service needs an engine, a policy and a queue")
+	}
+	if opts.ProgressEvery == 0 {
+		opts.ProgressEvery = time.Second
+	}
+	if opts.Deadline == 0 {
+		opts.Deadline = 2 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{opts: opts, log: log}, nil
+}
+
+// Policy returns the service's policy, for adapters that need the
+// channel settings.
+func (s *Service) Policy() *Policy { return s.opts.Policy }
+
+// HandleMessage decides whether to answer m and, if so, queues the answer
+// to r. It never blocks on the answer itself, so a platform's event loop
+// may call it directly. It reports whether the message is being answered.
+func (s *Service) HandleMessage(m Message, r Reply) bool {
+	d := s.opts.Policy.Decide(m)
+	if !d.Answer {
+		s.log.Debug("chat: not answering", "channel", m.ChannelID, "message", m.ID, "why", d.Why)
+		return false
+	}
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		// A bare mention: say how to ask rather than search for nothing.
+		go s.notice(r, "Ask me a question about the news after the mention, and I'll answer with sources.")
+		return true
+	}
+	return s.Ask(Request{UserID: m.UserID, ChannelID: m.ChannelID, Text: text, Sources: d.Settings.Sources}, r)
+}
+
+// Request is one question to answer, from a message or a slash command.
+type Request struct {
+	UserID    string
+	ChannelID string
+	Text      string
+	// Sources limits the answer to these outlets (the channel's filter).
+	Sources []string
+}
+
+// Ask queues the answer to one question, after the quotas, without
+// consulting the Policy: slash commands call it directly. It reports
+// whether the question was queued; when it was not, r has been (or is
+// being) told why.
+func (s *Service) Ask(req Request, r Reply) bool {
+	if s.opts.Limiter != nil {
+		if ok, wait := s.opts.Limiter.Allow(req.UserID, req.ChannelID); !ok {
+			s.log.Info("chat: rate limited", "user", req.UserID, "channel", req.ChannelID, "retry_after", wait)
+			go s.notice(r, RetryMessage(wait))
+			return false
+		}
+	}
+	key, inThread := r.Conversation()
+	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) { s.answer(ctx, key, inThread, req, r) })
+	if err != nil {
+		s.log.Warn("chat: queue full", "conversation", key, "err", err)
+		go s.notice(r, "I already have several questions waiting in this conversation; please ask again once I've answered them.")
+		return false
+	}
+	return true
+}
+
+// answer runs one question in its turn.
+func (s *Service) answer(ctx context.Context, key string, inThread bool, req Request, r Reply) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Deadline)
+	defer cancel()
+	r.Typing(ctx)
+
+	p := &progress{every: s.opts.ProgressEvery, now: s.opts.Now, reply: r, ctx: ctx, log: s.log}
+	a, err := s.opts.Engine.Ask(ctx, answer.Question{
+		Text:      req.Text,
+		History:   s.opts.Policy.History(key),
+		Sources:   req.Sources,
+		OnPartial: p.update,
+	})
+	if err != nil {
+		s.log.Error("chat: answer failed", "conversation", key, "err", err)
+		s.notice(r, "Sorry, I couldn't answer that just now. Please try again in a moment.")
+		return
+	}
+	if err := r.Answer(ctx, a); err != nil {
+		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
+		return
+	}
+	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)
+}
+
+func (s *Service) notice(r Reply, text string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.Notice(ctx, text); err != nil {
+		s.log.Error("chat: posting a notice failed", "err", err)
+	}
+}
+
+// progress passes streamed text on to a Reply no more often than every.
+type progress struct {
+	every time.Duration
+	now   func() time.Time
+	reply Reply
+	ctx   context.Context
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	last time.Time
+	sent bool
+}
+
+// update is the engine's OnPartial: it is called with the text so far.
+func (p *progress) update(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if p.sent && now.Sub(p.last) < p.every {
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	p.sent, p.last = true, now
+	if err := p.reply.Progress(p.ctx, text); err != nil {
+		p.log.Warn("chat: progress update failed", "err", err)
+	}
+}

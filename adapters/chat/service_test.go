@@ -1,0 +1,205 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/byline-bot/byline/answer"
+)
+
+// streamingAsker streams three partial texts, one per clock step, then
+// answers; it records the questions it got.
+type streamingAsker struct {
+	clock *fakeClock
+	fail  bool
+
+	mu    sync.Mutex
+	asked []answer.Question
+}
+
+func (a *streamingAsker) Ask(_ context.Context, q answer.Question) (answer.Answer, error) {
+	a.mu.Lock()
+	a.asked = append(a.asked, q)
+	a.mu.Unlock()
+	if a.fail {
+		return answer.Answer{}, errors.New("engine down")
+	}
+	if q.OnPartial != nil {
+		for _, s := range []string{"The", "The council", "The council voted", "The council voted 5 to 2"} {
+			q.OnPartial(s)
+			a.clock.advance(400 * time.Millisecond)
+		}
+	}
+	return answer.Answer{Text: "The council voted 5 to 2 [1].", Citations: []answer.Citation{{N: 1, ArticleID: "a", Paragraph: 1}}}, nil
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// recordingReply records what the service did with one question.
+type recordingReply struct {
+	key      string
+	inThread bool
+
+	mu       sync.Mutex
+	events   []string
+	done     chan struct{}
+	doneOnce sync.Once
+}
+
+func newReply(key string, inThread bool) *recordingReply {
+	return &recordingReply{key: key, inThread: inThread, done: make(chan struct{})}
+}
+
+func (r *recordingReply) record(e string) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recordingReply) finish() { r.doneOnce.Do(func() { close(r.done) }) }
+
+func (r *recordingReply) Conversation() (string, bool) { return r.key, r.inThread }
+func (r *recordingReply) Typing(context.Context)       { r.record("typing") }
+func (r *recordingReply) Progress(_ context.Context, s string) error {
+	r.record("progress: " + s)
+	return nil
+}
+func (r *recordingReply) Answer(_ context.Context, a answer.Answer) error {
+	r.record("answer: " + a.Text)
+	r.finish()
+	return nil
+}
+func (r *recordingReply) Notice(_ context.Context, s string) error {
+	r.record("notice: " + s)
+	r.finish()
+	return nil
+}
+
+func (r *recordingReply) wait(t *testing.T) []string {
+	t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer or notice within 10 s")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
+}
+
+func newTestService(t *testing.T, a *streamingAsker, limits Limits) *Service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 4, 2)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{
+		Engine:  a,
+		Policy:  NewPolicy(Settings{Default: ChannelSettings{Allowed: true, Sources: []string{"Gazette"}}}, a.clock.Now),
+		Limiter: NewLimiter(limits, a.clock.Now),
+		Queue:   q,
+		Now:     a.clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestServiceAnswersStreamsAndRemembers(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+
+	// A mention answered in a new thread started on message m1.
+	r := newReply("C1/m1", true)
+	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", UserID: "U1", Text: "How did the council vote?", MentionsBot: true}, r) {
+		t.Fatal("a mention was not answered")
+	}
+	want := []string{
+		"typing",
+		"progress: The",
+		// "The council" comes 400 ms later and "The council voted" 800
+		// ms later: too soon. The next at 1.2 s is passed on.
+		"progress: The council voted 5 to 2",
+		"answer: The council voted 5 to 2 [1].",
+	}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+
+	// A reply in that thread needs no mention and sees the first turn.
+	r2 := newReply("C1/m1", true)
+	if !s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "m1", UserID: "U2", Text: "And who voted against?"}, r2) {
+		t.Fatal("a follow-up in the bot's thread was not answered")
+	}
+	r2.wait(t)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.asked) != 2 {
+		t.Fatalf("engine asked %d times, want 2", len(a.asked))
+	}
+	wantHistory := []answer.Turn{{Question: "How did the council vote?", Answer: "The council voted 5 to 2 [1]."}}
+	if diff := cmp.Diff(wantHistory, a.asked[1].History); diff != "" {
+		t.Errorf("follow-up history (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Gazette"}, a.asked[1].Sources); diff != "" {
+		t.Errorf("the channel's source filter was not applied (-want +got):\n%s", diff)
+	}
+}
+
+func TestServiceRefusesKindly(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+
+	t.Run("not addressed", func(t *testing.T) {
+		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
+		if s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", Text: "lunch?"}, newReply("C1", false)) {
+			t.Error("a message not addressed to the bot was answered")
+		}
+	})
+	t.Run("bare mention", func(t *testing.T) {
+		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
+		r := newReply("C1/m", true)
+		s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", MentionsBot: true}, r)
+		if got := r.wait(t); len(got) != 1 || got[0] != "notice: Ask me a question about the news after the mention, and I'll answer with sources." {
+			t.Errorf("events %q", got)
+		}
+	})
+	t.Run("rate limited", func(t *testing.T) {
+		clock := &fakeClock{now: clock.Now()}
+		s := newTestService(t, &streamingAsker{clock: clock}, Limits{UserPerMinute: 1, UserBurst: 1})
+		first := newReply("D1", false)
+		s.Ask(Request{UserID: "U1", ChannelID: "D1", Text: "one"}, first)
+		first.wait(t)
+		second := newReply("D1", false)
+		if s.Ask(Request{UserID: "U1", ChannelID: "D1", Text: "two"}, second) {
+			t.Error("a question over the limit was queued")
+		}
+		// The first answer streamed for 1.6 s of the fake clock.
+		if diff := cmp.Diff([]string{"notice: " + RetryMessage(time.Minute-1600*time.Millisecond)}, second.wait(t)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("engine failure", func(t *testing.T) {
+		s := newTestService(t, &streamingAsker{clock: clock, fail: true}, Limits{})
+		r := newReply("D1", false)
+		s.Ask(Request{UserID: "U1", ChannelID: "D1", Text: "one"}, r)
+		want := []string{"typing", "notice: Sorry, I couldn't answer that just now. Please try again in a moment."}
+		if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+}

@@ -48,6 +48,8 @@ type HTTPStatusError struct {
 	StatusCode int
 	// Status is the response's status line, e.g. "404 Not Found".
 	Status string
+	// RetryAfter is the response's Retry-After header, if any.
+	RetryAfter string
 }
 
 func (e *HTTPStatusError) Error() string {

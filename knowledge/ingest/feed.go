@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,36 +146,59 @@ func authorNames(people []*gofeed.Person) string {
 type fetched struct {
 	body      []byte
 	mediaType string
+	// etag and lastModified are the response's validators, for a
+	// conditional request next time; notModified reports a 304 to one.
+	etag, lastModified string
+	notModified        bool
 }
 
 // fetch gets rawURL and reads at most limit bytes of its body.
 func fetch(ctx context.Context, client *http.Client, rawURL string, limit int64) (fetched, error) {
+	return fetchIfChanged(ctx, client, rawURL, limit, "", "")
+}
+
+// fetchIfChanged is fetch with the validators of an earlier response: a
+// server that answers 304 Not Modified sends no body, and the result says
+// notModified.
+func fetchIfChanged(ctx context.Context, client *http.Client, rawURL string, limit int64, etag, lastModified string) (fetched, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return fetched{}, fmt.Errorf("bad URL: %w", err)
 	}
 	req.Header.Set("User-Agent", "byline-ingest (+https://github.com/byline-bot/byline)")
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	if lastModified != "" {
+		req.Header.Set("If-Modified-Since", lastModified)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fetched{}, fetchError(client, err)
 	}
 	defer resp.Body.Close()
+	f := fetched{etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}
+	if resp.StatusCode == http.StatusNotModified && (etag != "" || lastModified != "") {
+		f.notModified = true
+		f.etag, f.lastModified = cmp.Or(f.etag, etag), cmp.Or(f.lastModified, lastModified)
+		return f, nil
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fetched{}, &HTTPStatusError{StatusCode: resp.StatusCode, Status: resp.Status}
+		return fetched{}, &HTTPStatusError{StatusCode: resp.StatusCode, Status: resp.Status, RetryAfter: resp.Header.Get("Retry-After")}
 	}
 	if resp.ContentLength > limit {
 		return fetched{}, &TooLargeError{What: "response", Size: resp.ContentLength, Limit: limit}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	f.body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return fetched{}, fetchError(client, err)
 	}
-	if int64(len(body)) > limit {
+	if int64(len(f.body)) > limit {
 		return fetched{}, &TooLargeError{What: "response", Size: -1, Limit: limit}
 	}
-	mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	return fetched{body: body, mediaType: mediaType}, nil
+	f.mediaType, _, _ = mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return f, nil
 }
 
 // timeoutError reports a request that took longer than the client allows.

@@ -33,6 +33,15 @@ type Config struct {
 	LLM LLMConfig `yaml:"llm"`
 	// Answer tunes the answer engine.
 	Answer AnswerConfig `yaml:"answer"`
+	// Chat holds the answering rules Discord and Slack share.
+	Chat ChatConfig `yaml:"chat"`
+	// Discord and Slack connect `bot serve` to the platforms.
+	Discord DiscordConfig `yaml:"discord"`
+	Slack   SlackConfig   `yaml:"slack"`
+	// Digest schedules the daily digests.
+	Digest DigestConfig `yaml:"digest"`
+	// Feeds are polled by `bot serve` so the digest has news.
+	Feeds FeedsConfig `yaml:"feeds"`
 }
 
 // LLMConfig names an OpenAI-compatible chat completion server.
@@ -103,6 +112,12 @@ func defaultConfig() Config {
 		Ingest: IngestConfig{MaxFileMB: 32, FeedTimeout: "30s"},
 		LLM:    LLMConfig{APIType: "openai", Timeout: "60s", MaxRetries: 3},
 		Answer: AnswerConfig{Passages: 8, PassageTokens: 3000, MaxAnswerTokens: 400, Deadline: "45s", CacheTTL: "10m"},
+		Chat: ChatConfig{FollowUpWindow: "30m", MaxTurns: 6, UserPerMinute: 6, UserBurst: 3, ChannelPerMinute: 30,
+			ChannelBurst: 10, Concurrent: 16, PerConversation: 10, AnswerDeadline: "2m"},
+		Discord: DiscordConfig{Token: "", Default: ChannelConfig{}},
+		Slack:   SlackConfig{Mode: "socket", Listen: ":3000"},
+		Digest:  DigestConfig{Grace: "2h"},
+		Feeds:   FeedsConfig{Interval: "15m"},
 	}
 }
 
@@ -189,5 +204,6 @@ func (c Config) Validate() error {
 	if d, err := time.ParseDuration(c.Answer.CacheTTL); err != nil || d < 0 {
 		errs = append(errs, fmt.Errorf("answer.cache_ttl is %q: use a duration such as 10m, or 0s to disable the cache", c.Answer.CacheTTL))
 	}
+	errs = append(errs, c.validateServe()...)
 	return errors.Join(errs...)
 }

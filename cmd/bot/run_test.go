@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // runBot runs the program as main would, with its own environment and
@@ -237,7 +238,7 @@ func TestConfig(t *testing.T) {
 	}
 	want := defaultConfig()
 	want.DB = "byline.db"
-	if diff := cmp.Diff(want, cfg); diff != "" {
+	if diff := cmp.Diff(want, cfg, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("config.example.yaml differs from the defaults (-want +got):\n%s", diff)
 	}
 
@@ -250,6 +251,11 @@ func TestConfig(t *testing.T) {
 		{"bad level", "log:\n  level: loud\n", "log.level"},
 		{"bad limit", "search:\n  limit: 500\n", "search.limit"},
 		{"bad timeout", "ingest:\n  feed_timeout: soon\n", "ingest.feed_timeout"},
+		{"bad slack mode", "slack:\n  mode: carrier-pigeon\n", "slack.mode"},
+		{"bad channel mode", "discord:\n  channels:\n    \"42\": {mode: always}\n", "discord.channels.42.mode"},
+		{"bad digest time", "digest:\n  channels:\n    - {name: n, platform: slack, channel: C1, time: \"8am\", timezone: UTC}\n", "digest.channels[0].time"},
+		{"bad digest zone", "digest:\n  channels:\n    - {name: n, platform: slack, channel: C1, time: \"08:00\", timezone: Mars/Olympus}\n", "digest.channels[0].timezone"},
+		{"bad digest day", "digest:\n  channels:\n    - {name: n, platform: slack, channel: C1, time: \"08:00\", timezone: UTC, days: [someday]}\n", "digest.channels[0].days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

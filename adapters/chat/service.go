@@ -10,6 +10,7 @@ import (
 
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/metrics"
 )
 
 // Asker answers questions; *answer.Engine is one.
@@ -64,6 +65,10 @@ type ServiceOptions struct {
 	// Deadline bounds one answer, from the moment its turn comes. Zero
 	// means two minutes.
 	Deadline time.Duration
+	// Platform names the platform in metrics ("discord", "slack").
+	Platform string
+	// Metrics records questions, outcomes and timings; nil records nothing.
+	Metrics *metrics.Metrics
 	// Logger receives the service's logs. Nil means discard.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -136,8 +141,11 @@ type Request struct {
 // whether the question was queued; when it was not, r has been (or is
 // being) told why.
 func (s *Service) Ask(req Request, r Reply) bool {
+	m := s.opts.Metrics
+	m.Question(s.opts.Platform)
 	if s.opts.Limiter != nil {
 		if ok, wait := s.opts.Limiter.Allow(req.UserID, req.ChannelID); !ok {
+			m.Limited("user_or_channel")
 			s.log.Info("chat: rate limited", "user", req.UserID, "channel", req.ChannelID, "retry_after", wait)
 			go s.notice(r, RetryMessage(wait))
 			return false
@@ -146,6 +154,7 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	key, inThread := r.Conversation()
 	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) { s.answer(ctx, key, inThread, req, r) })
 	if err != nil {
+		m.Limited("queue")
 		s.log.Warn("chat: queue full", "conversation", key, "err", err)
 		go s.notice(r, "I already have several questions waiting in this conversation; please ask again once I've answered them.")
 		return false
@@ -155,6 +164,10 @@ func (s *Service) Ask(req Request, r Reply) bool {
 
 // answer runs one question in its turn.
 func (s *Service) answer(ctx context.Context, key string, inThread bool, req Request, r Reply) {
+	m := s.opts.Metrics
+	m.InFlight(1)
+	defer m.InFlight(-1)
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Deadline)
 	defer cancel()
 	r.Typing(ctx)
@@ -167,15 +180,29 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 		OnPartial: p.update,
 	})
 	if err != nil {
+		m.Error("answer")
+		m.Answer(s.opts.Platform, "failed", false, time.Since(start))
 		s.log.Error("chat: answer failed", "conversation", key, "err", err)
 		s.notice(r, "Sorry, I couldn't answer that just now. Please try again in a moment.")
 		return
 	}
+	m.Tokens(a.PromptTokens, a.CompletionTokens)
+	// Recorded before posting: a reply typed the moment the answer shows
+	// must find the follow-up window open.
+	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)
+	posting := time.Now()
 	if err := r.Answer(ctx, a); err != nil {
+		m.Error("post")
+		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
 		return
 	}
-	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)
+	m.Stage("post", time.Since(posting))
+	outcome := "answered"
+	if a.Abstained {
+		outcome = "abstained"
+	}
+	m.Answer(s.opts.Platform, outcome, a.Cached, time.Since(start))
 }
 
 func (s *Service) notice(r Reply, text string) {

@@ -94,6 +94,9 @@ func (q *Queue) run(job func(context.Context)) {
 	job(q.ctx)
 }
 
+// Capacity is how many jobs run at once.
+func (q *Queue) Capacity() int { return cap(q.slots) }
+
 // Wait blocks until every submitted job has finished.
 func (q *Queue) Wait() { q.wg.Wait() }
 

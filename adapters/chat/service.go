@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -152,7 +153,30 @@ func (s *Service) Ask(req Request, r Reply) bool {
 		}
 	}
 	key, inThread := r.Conversation()
-	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) { s.answer(ctx, key, inThread, req, r) })
+	// When every slot is taken, the asker hears their place in line at
+	// once, as the message the answer will later replace; the answer waits
+	// for that message to be posted.
+	line := s.opts.Queue.Len() + 1 - s.opts.Queue.Capacity()
+	var told chan struct{}
+	if line > 0 {
+		told = make(chan struct{})
+	}
+	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) {
+		if told != nil {
+			<-told
+		}
+		s.answer(ctx, key, inThread, req, r)
+	})
+	if err == nil && told != nil {
+		go func() {
+			defer close(told)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := r.Progress(ctx, fmt.Sprintf("You're number %d in line. I'll answer here as soon as I can.", line)); err != nil {
+				s.log.Warn("chat: posting the place in line failed", "err", err)
+			}
+		}()
+	}
 	if err != nil {
 		m.Limited("queue")
 		s.log.Warn("chat: queue full", "conversation", key, "err", err)

@@ -203,3 +203,42 @@ func TestServiceRefusesKindly(t *testing.T) {
 		}
 	})
 }
+
+// blockingAsker answers once release is closed.
+type blockingAsker struct{ release chan struct{} }
+
+func (a blockingAsker) Ask(ctx context.Context, q answer.Question) (answer.Answer, error) {
+	select {
+	case <-a.release:
+	case <-ctx.Done():
+		return answer.Answer{}, ctx.Err()
+	}
+	return answer.Answer{Text: "answer to " + q.Text}, nil
+}
+
+func TestServiceTellsPlaceInLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 5) // one answer at a time
+	defer func() { cancel(); q.Wait() }()
+	a := blockingAsker{release: make(chan struct{})}
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, nil), Queue: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second, third := newReply("C1/1", true), newReply("C2/2", true), newReply("C3/3", true)
+	s.Ask(Request{UserID: "U1", ChannelID: "C1", Text: "one"}, first)
+	s.Ask(Request{UserID: "U2", ChannelID: "C2", Text: "two"}, second)
+	s.Ask(Request{UserID: "U3", ChannelID: "C3", Text: "three"}, third)
+	close(a.release)
+	if diff := cmp.Diff([]string{"typing", "answer: answer to one"}, first.wait(t)); diff != "" {
+		t.Errorf("first (-want +got):\n%s", diff)
+	}
+	want := []string{"progress: You're number 1 in line. I'll answer here as soon as I can.", "typing", "answer: answer to two"}
+	if diff := cmp.Diff(want, second.wait(t)); diff != "" {
+		t.Errorf("second (-want +got):\n%s", diff)
+	}
+	want = []string{"progress: You're number 2 in line. I'll answer here as soon as I can.", "typing", "answer: answer to three"}
+	if diff := cmp.Diff(want, third.wait(t)); diff != "" {
+		t.Errorf("third (-want +got):\n%s", diff)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,6 +43,21 @@ type Config struct {
 	Digest DigestConfig `yaml:"digest"`
 	// Feeds are polled by `bot serve` so the digest has news.
 	Feeds FeedsConfig `yaml:"feeds"`
+
+	// literal names the secret keys whose values are written in the file
+	// itself rather than named as ${ENV}; set by loadConfig.
+	literal []string
+}
+
+// secrets returns the configured secret values, for the logger to redact.
+func (c Config) secrets() []string {
+	var out []string
+	for _, s := range []string{c.LLM.APIKey, c.Discord.Token, c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // LLMConfig names an OpenAI-compatible chat completion server.
@@ -150,6 +166,15 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
+	for key, v := range map[string]string{
+		"llm.api_key": cfg.LLM.APIKey, "discord.token": cfg.Discord.Token, "slack.bot_token": cfg.Slack.BotToken,
+		"slack.app_token": cfg.Slack.AppToken, "slack.signing_secret": cfg.Slack.SigningSecret,
+	} {
+		if v != "" && strings.Contains(string(data), v) {
+			cfg.literal = append(cfg.literal, key)
+		}
+	}
+	sort.Strings(cfg.literal)
 	return cfg, nil
 }
 

@@ -47,6 +47,9 @@ Usage:
   bot search   [flags] QUESTION         show the paragraphs that answer a question
   bot search   --jsonl -                one question per line on stdin, one JSON object per line out
   bot articles [--db PATH] [--json]     list the stored articles, newest first
+  bot serve    --config FILE            answer in Discord and Slack, post digests, poll feeds
+  bot digest   [--since T] [--until T] [--channel NAME] [--dry-run]
+                                        print (and post) a digest of what is new
   bot version                           print the version
 
 Every command takes --config FILE (a YAML file like config.example.yaml) and
@@ -142,7 +145,23 @@ func (c *common) setup(getenv func(string) string, stderr io.Writer) (env, error
 	if path == "" {
 		path = defaultDB
 	}
-	return env{cfg: cfg, log: newLogger(cfg.Log, stderr), dbPath: path}, nil
+	log := newLogger(cfg.Log, cfg.secrets(), stderr)
+	warnReadableSecrets(log, c.config, cfg.literal)
+	return env{cfg: cfg, log: log, dbPath: path}, nil
+}
+
+// warnReadableSecrets warns when the config file holds secrets written
+// out (not as ${ENV}) and anyone on the machine may read it.
+func warnReadableSecrets(log *slog.Logger, path string, literal []string) {
+	if path == "" || len(literal) == 0 {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o004 == 0 {
+		return
+	}
+	log.Warn("the config file holds secrets and every user of this machine can read it: name them as ${ENV} references, or chmod 600 it",
+		"file", path, "keys", strings.Join(literal, ", "), "mode", fi.Mode().Perm().String())
 }
 
 func (e env) open(ctx context.Context) (*knowledge.Store, error) {
@@ -164,7 +183,11 @@ func (c *common) openStore(ctx context.Context, getenv func(string) string, stde
 	return e, store, nil
 }
 
-func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+// newLogger returns the logger the config asks for. Every secret is
+// replaced by [redacted] wherever it would appear in a record (the
+// message, any attribute, any error's text), so that an SDK error that
+// quotes a token cannot leak it.
+func newLogger(c LogConfig, secrets []string, w io.Writer) *slog.Logger {
 	var level slog.Level
 	switch strings.ToLower(c.Level) {
 	case "debug":
@@ -177,6 +200,27 @@ func newLogger(c LogConfig, w io.Writer) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	if len(secrets) > 0 {
+		pairs := make([]string, 0, 2*len(secrets))
+		for _, s := range secrets {
+			pairs = append(pairs, s, "[redacted]")
+		}
+		redact := strings.NewReplacer(pairs...)
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			v := a.Value.Resolve()
+			switch v.Kind() {
+			case slog.KindString:
+				a.Value = slog.StringValue(redact.Replace(v.String()))
+			case slog.KindAny:
+				if err, ok := v.Any().(error); ok {
+					a.Value = slog.StringValue(redact.Replace(err.Error()))
+				} else if s, ok := v.Any().(fmt.Stringer); ok {
+					a.Value = slog.StringValue(redact.Replace(s.String()))
+				}
+			}
+			return a
+		}
+	}
 	if strings.ToLower(c.Format) == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

@@ -125,11 +125,18 @@ func (e *Engine) generate(ctx context.Context, question string, q Question, pass
 }
 
 // marker matches a citation marker: [1], [1, 3], [1;3], [^2].
-var marker = regexp.MustCompile(`\[\^?\s*(\d{1,3}(?:\s*[,;]\s*\^?\d{1,3})*)\s*\]`)
+var marker = regexp.MustCompile(`\[\^?\s*(\d+(?:\s*[,;]\s*\^?\d+)*)\s*\]`)
 
-// stripMarkers removes every citation marker from s.
+// stripMarkers removes every citation marker from s, until none is left:
+// removing "[0]" from "[1[0]0]" would otherwise leave a new "[10]".
 func stripMarkers(s string) string {
-	return marker.ReplaceAllString(s, "")
+	for {
+		t := marker.ReplaceAllString(s, "")
+		if t == s {
+			return s
+		}
+		s = t
+	}
 }
 
 // verify checks a model's answer against the passages it was given: each

@@ -18,8 +18,10 @@ var (
 	// mentions: <@123>, <@!123>, <@&123>, <#123>.
 	discordMention = regexp.MustCompile(`<[@#][!&]?\d+>`)
 	// massMention matches @everyone and @here, also with look-alike
-	// characters between the @ and the word.
-	massMention = regexp.MustCompile(`(?i)[@＠]\s*[\x{200B}-\x{200D}\x{2060}\x{FEFF}]*(everyone|here|channel|all)\b`)
+	// characters between the @ and the word, and also glued to what
+	// follows ("@everyone00" pings on Discord too); @channel and @all
+	// (Slack's words) only as whole words.
+	massMention = regexp.MustCompile(`(?i)[@＠]\s*[\x{200B}-\x{200D}\x{2060}\x{FEFF}]*(everyone|here|(?:channel|all)\b)`)
 	// markdownLink matches [text](url).
 	markdownLink = regexp.MustCompile(`\[([^\[\]]*)\]\((\S+?)\)`)
 	// bareURL matches a link in running text.

@@ -1,0 +1,90 @@
+package answer
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/byline-bot/byline/knowledge"
+)
+
+// FuzzVerify feeds the citation parser whatever a model might write and
+// checks its promises: every marker left in the text names a citation,
+// citations are numbered 1..n in order of first use, each quotes its own
+// paragraph, an answer with no citation abstains, and nothing that pings
+// survives.
+func FuzzVerify(f *testing.F) {
+	for _, s := range []string{
+		"The council voted 5 to 2 [1]. The mayor objected [2].",
+		"Both said so [2][1]. Nobody else did [9].",
+		"[1, 2; ^3] odd markers [^2] and [ 1 ]",
+		"@everyone look <!channel> <@U123> [1] https://evil.example/x",
+		"No citations at all.",
+		"",
+		"[1][1][1]",
+		"Quote: \"[2]\" and `[3]` [1]",
+	} {
+		f.Add(s)
+	}
+	passages := []knowledge.Passage{
+		{ArticleID: "council", Paragraph: 2, Text: "The council voted 5 to 2 on Tuesday. The mayor objected.", URL: "https://news.example/council"},
+		{ArticleID: "rail", Paragraph: 1, Text: "The union rejected the pay offer.", URL: "https://news.example/rail"},
+	}
+	markerRe := regexp.MustCompile(`\[(\d+)\]`)
+	pingMarkup := regexp.MustCompile(`<[@#!][^<>]*>`)
+	f.Fuzz(func(t *testing.T, text string) {
+		a := verify(text, passages)
+		if len(a.Citations) == 0 && !a.Abstained {
+			t.Fatalf("an answer without citations was not an abstention: %q -> %+v", text, a)
+		}
+		seen := map[int]bool{}
+		order := []int{}
+		for _, m := range markerRe.FindAllStringSubmatch(a.Text, -1) {
+			n, _ := strconv.Atoi(m[1])
+			if n < 1 || n > len(a.Citations) {
+				t.Fatalf("phantom marker [%d] with %d citations: %q -> %q", n, len(a.Citations), text, a.Text)
+			}
+			if !seen[n] {
+				seen[n] = true
+				order = append(order, n)
+			}
+		}
+		for i, n := range order {
+			if n != i+1 {
+				t.Fatalf("citations not numbered in order of first use: %v in %q", order, a.Text)
+			}
+		}
+		for i, c := range a.Citations {
+			if c.N != i+1 {
+				t.Fatalf("citation %d has number %d", i, c.N)
+			}
+			var p *knowledge.Passage
+			for j := range passages {
+				if passages[j].ArticleID == c.ArticleID && passages[j].Paragraph == c.Paragraph {
+					p = &passages[j]
+				}
+			}
+			if p == nil {
+				t.Fatalf("citation %d cites %s, which was not retrieved", c.N, c.Ref())
+			}
+			if c.Quote != "" && !strings.Contains(p.Text, c.Quote) {
+				t.Fatalf("citation %d quotes %q, not in its paragraph", c.N, c.Quote)
+			}
+		}
+		low := strings.ToLower(a.Text)
+		for _, ping := range []string{"@everyone", "@here"} {
+			if strings.Contains(low, ping) {
+				t.Fatalf("%q survived: %q -> %q", ping, text, a.Text)
+			}
+		}
+		// A "<@" with no closing ">" pings no one; markup that does is
+		// <@U1>, <@!1>, <@&1>, <#1>, <!here>, <!subteam^S1>.
+		if m := pingMarkup.FindString(a.Text); m != "" {
+			t.Fatalf("mention markup %q survived: %q -> %q", m, text, a.Text)
+		}
+		if strings.Contains(a.Text, "evil.example") {
+			t.Fatalf("a link to an uncited site survived: %q", a.Text)
+		}
+	})
+}

@@ -230,6 +230,9 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 			a = e.extractive(text, passages)
 			if !a.Abstained {
 				a.Note = "The language model is unavailable right now, so this answer quotes the articles directly."
+				if errors.Is(err, llm.ErrBudgetSpent) {
+					a.Note = "Today's language model budget is used up, so this answer quotes the articles directly."
+				}
 			}
 		}
 	default:

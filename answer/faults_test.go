@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,5 +109,43 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 		if a.Model == "" || a.Note != "" || len(a.Citations) != 1 {
 			t.Fatalf("after recovery, answer %d did not come from the model: %+v", i, a)
 		}
+	}
+}
+
+// TestDailyBudgetFallsBackToExtraction spends the day's tokens on one
+// answer (the fake reports 366) and checks that the next is extracted,
+// says why, and sends no request.
+func TestDailyBudgetFallsBackToExtraction(t *testing.T) {
+	store := newStore(t)
+	server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		n := passageNumber(t, req, "Mara Quist")
+		complete("Mara Quist spoke for the union ["+strconv.Itoa(n)+"].")(w, r, req)
+	})
+	client, err := llm.New(llm.Options{BaseURL: server.URL + "/v1", APIKey: "sk-test", Model: "fake-model", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, err := llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: 300, Ledger: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := answer.New(answer.Options{Store: store, LLM: budget, CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := answer.Question{Text: "What did union leader Mara Quist say about the rosters?"}
+	first, err := e.Ask(context.Background(), q)
+	if err != nil || first.Model == "" {
+		t.Fatalf("first answer: %+v, %v; want it from the model", first, err)
+	}
+	second, err := e.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Model != "" || !strings.Contains(second.Note, "budget is used up") || len(second.Citations) == 0 {
+		t.Errorf("second answer: %+v; want an extracted answer that names the budget", second)
+	}
+	if calls := server.calls.Load(); calls != 1 {
+		t.Errorf("%d requests sent, want 1", calls)
 	}
 }

@@ -79,3 +79,29 @@ func TestOnce(t *testing.T) {
 		t.Errorf("%d of 8 concurrent deliveries were reported new; want 1", wins.Load())
 	}
 }
+
+func TestAddUsage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir+"/byline.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		add, want int64
+	}{{0, 0}, {400, 400}, {250, 650}, {0, 650}} {
+		got, err := s.AddUsage(ctx, "llm_tokens:2026-11-22", step.add)
+		if err != nil || got != step.want {
+			t.Fatalf("AddUsage(%d) = %d, %v; want %d", step.add, got, err, step.want)
+		}
+	}
+	s.Close()
+	s, err = Open(ctx, dir+"/byline.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, _ := s.AddUsage(ctx, "llm_tokens:2026-11-22", 0); got != 650 {
+		t.Errorf("after a restart: %d, want 650", got)
+	}
+}

@@ -57,6 +57,13 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 			return nil, err
 		}
 		opts.LLM = client
+		if c.DailyTokenBudget > 0 {
+			// The day's spending is kept in the knowledge base, so a
+			// restart does not reset it.
+			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store}); err != nil {
+				return nil, err
+			}
+		}
 		opts.Counter = counter
 	}
 	return answer.New(opts)

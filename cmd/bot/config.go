@@ -79,6 +79,9 @@ type LLMConfig struct {
 	MaxRetries int `yaml:"max_retries"`
 	// Temperature is the sampling temperature.
 	Temperature float32 `yaml:"temperature"`
+	// DailyTokenBudget caps the prompt and completion tokens spent per UTC
+	// day; past it answers are extracted. 0 means no cap.
+	DailyTokenBudget int64 `yaml:"daily_token_budget"`
 }
 
 // AnswerConfig tunes the answer engine.
@@ -207,6 +210,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := parseDuration(c.LLM.Timeout); err != nil {
 		errs = append(errs, fmt.Errorf("llm.timeout: %w", err))
+	}
+	if c.LLM.DailyTokenBudget < 0 {
+		errs = append(errs, fmt.Errorf("llm.daily_token_budget is %d: use 0 (no cap) or a number of tokens", c.LLM.DailyTokenBudget))
 	}
 	if c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10 {
 		errs = append(errs, fmt.Errorf("llm.max_retries is %d: use 0 to 10", c.LLM.MaxRetries))

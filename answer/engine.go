@@ -188,6 +188,9 @@ type Answer struct {
 	Cached bool `json:"cached,omitempty"`
 	// Passages are the retrieved passages the answer was built from.
 	Passages []knowledge.Passage `json:"-"`
+	// Retrieval and Generation are the time spent searching and in the
+	// language model (zero without one, and for a cached answer).
+	Retrieval, Generation time.Duration `json:"-"`
 }
 
 // AbstainText begins every abstention.
@@ -212,16 +215,23 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 		return a, nil
 	}
 
+	start := time.Now()
 	passages, err := e.retrieve(ctx, searched, text, q.Sources)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	var a Answer
+	retrieval := time.Since(start)
+	var (
+		a          Answer
+		generation time.Duration
+	)
 	switch {
 	case len(passages) == 0:
 		a = abstain(searched, "no stored paragraph matches")
 	case e.llm != nil:
+		start = time.Now()
 		a, err = e.generate(ctx, text, q, passages)
+		generation = time.Since(start)
 		if err != nil {
 			if ctx.Err() != nil {
 				return Answer{}, fmt.Errorf("answer: %w", ctx.Err())
@@ -247,6 +257,7 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 		a.Text = asOf(a.Citations) + a.Text
 	}
 	e.cache.put(key, gen, a)
+	a.Retrieval, a.Generation = retrieval, generation
 	return a, nil
 }
 

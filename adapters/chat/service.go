@@ -211,6 +211,12 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 		return
 	}
 	m.Tokens(a.PromptTokens, a.CompletionTokens)
+	if !a.Cached {
+		m.Stage("retrieval", a.Retrieval)
+		if a.Generation > 0 {
+			m.Stage("llm", a.Generation)
+		}
+	}
 	// Recorded before posting: a reply typed the moment the answer shows
 	// must find the follow-up window open.
 	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)

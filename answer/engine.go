@@ -15,10 +15,12 @@ import (
 	"github.com/byline-bot/byline/prompts"
 )
 
-// retriever is the part of the knowledge base the engine uses.
+// retriever is the part of the knowledge base the engine uses: Search and
+// Generation to answer, Recent to write digests.
 type retriever interface {
 	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
 	Generation(ctx context.Context) (int64, error)
+	Recent(ctx context.Context, o knowledge.RecentOptions) ([]knowledge.RecentArticle, error)
 }
 
 // completer is the part of the language model client the engine uses.

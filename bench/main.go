@@ -7,6 +7,7 @@
 //	go run ./bench -reuters        # ingest and query speed on Reuters-21578
 //	go run ./bench -million        # query speed on a 1-million-paragraph corpus
 //	go run ./bench -answer         # the answer engine's own time, prompt tokens
+//	go run ./bench -digest         # building a digest over the busiest Reuters day
 //
 // The store's query bounds can be overridden to explore them:
 //
@@ -36,6 +37,7 @@ func main() {
 		reuters = flag.Bool("reuters", false, "ingest and query speed on Reuters-21578")
 		million = flag.Bool("million", false, "query speed on a corpus of about 1 million paragraphs")
 		answers = flag.Bool("answer", false, "the answer engine's time apart from the LLM on Reuters, and prompt tokens per story question")
+		digests = flag.Bool("digest", false, "time to build a digest over the busiest Reuters day")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
 		common  = flag.Int("common-term-docs", benchCommonTermDocs, "knowledge.Options.CommonTermDocs for the speed runs")
@@ -43,7 +45,7 @@ func main() {
 	)
 	flag.Parse()
 	opts := knowledge.Options{CommonTermDocs: *common, QueryPostings: *posts}
-	if err := run(context.Background(), *squad, *reuters, *million, *answers, *shared, *dir, opts); err != nil {
+	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -56,7 +58,7 @@ const (
 	benchQueryPostings  = 2500
 )
 
-func run(ctx context.Context, squad, reuters, million, answers bool, shared, dir string, opts knowledge.Options) error {
+func run(ctx context.Context, squad, reuters, million, answers, digests bool, shared, dir string, opts knowledge.Options) error {
 	if _, err := os.Stat(shared); err != nil {
 		return fmt.Errorf("the shared data folder %s is missing: run from the repository root with ../shared beside it, or pass -shared", shared)
 	}
@@ -89,6 +91,13 @@ func run(ctx context.Context, squad, reuters, million, answers bool, shared, dir
 		out, err := runAnswer(ctx, shared, dir, opts)
 		if err != nil {
 			return fmt.Errorf("answer: %w", err)
+		}
+		fmt.Println(out)
+	}
+	if digests {
+		out, err := runDigest(ctx, shared, dir, opts)
+		if err != nil {
+			return fmt.Errorf("digest: %w", err)
 		}
 		fmt.Println(out)
 	}

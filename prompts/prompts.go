@@ -23,6 +23,8 @@ var embedded embed.FS
 const (
 	AnswerSystem = "answer_system"
 	AnswerUser   = "answer_user"
+	DigestSystem = "digest_system"
+	DigestUser   = "digest_user"
 )
 
 // Set is a loaded set of prompt templates. It is safe for concurrent use.

@@ -14,7 +14,7 @@ func TestEmbeddedTemplatesRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{AnswerSystem, AnswerUser}, s.Names()); diff != "" {
+	if diff := cmp.Diff([]string{AnswerSystem, AnswerUser, DigestSystem, DigestUser}, s.Names()); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
 	}
 	// A template asking for a field the data lacks fails loudly instead

@@ -1,0 +1,720 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/llm"
+	"github.com/byline-bot/byline/prompts"
+)
+
+// A digest is a short post of what is new: the articles of a window are
+// grouped into stories (see Stories), the best few are written up, each
+// as a headline and one to three sentences whose every claim cites a
+// paragraph, and the sources are listed. A language model writes it when
+// one is configured, checked exactly as answers are (see verify); else
+// the sentences are quoted from the articles.
+
+// DigestRequest asks for a digest of what is new in a window.
+type DigestRequest struct {
+	// Since and Until bound the window [Since, Until): articles published
+	// or ingested in it are new. Zero Until means now; zero Since means a
+	// day before Until, as for a channel's first digest.
+	Since, Until time.Time
+	// Sources keeps only these outlets (a channel's source filter); empty
+	// keeps all.
+	Sources []string
+	// MaxItems caps the stories. Zero or less means 5.
+	MaxItems int
+	// QuietDay asks for a line saying that nothing is new, when nothing
+	// is, instead of no text at all.
+	QuietDay bool
+	// Location is the time zone the digest's dates are written in (the
+	// title's date, the quiet-day line, the sources' dates). Nil means
+	// UTC.
+	Location *time.Location
+}
+
+// DigestItem is one story of a digest.
+type DigestItem struct {
+	// Headline names the story: the language model's, or the title of the
+	// story's most central article.
+	Headline string `json:"headline"`
+	// Text is one to three sentences, each ending in [n] markers that are
+	// numbered across the whole digest (they index Digest.Citations).
+	Text string `json:"text"`
+	// Citations are the paragraphs Text cites, in order of first use,
+	// with the digest's numbers.
+	Citations []Citation `json:"citations"`
+	// ArticleIDs are the story's articles: one per account, the most
+	// central first, then the near-duplicate copies folded into them.
+	ArticleIDs []string `json:"article_ids"`
+	// Accounts is how many of ArticleIDs are distinct accounts rather
+	// than copies.
+	Accounts int `json:"accounts"`
+	// Sources are the distinct outlets that told the story, when known.
+	Sources []string `json:"sources"`
+}
+
+// Digest is what is new in a window, written up.
+type Digest struct {
+	// Since and Until are the window, in the request's time zone.
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// Items are the stories, best first; at most the request's MaxItems.
+	Items []DigestItem `json:"items"`
+	// Citations are every item's citations, numbered 1..n in order of
+	// first use across the items.
+	Citations []Citation `json:"citations"`
+	// Articles is how many articles the window held; Stories how many
+	// stories they made.
+	Articles int `json:"articles"`
+	Stories  int `json:"stories"`
+	// Empty is true when nothing was new: there is nothing to post, and
+	// no language model was asked.
+	Empty bool `json:"empty"`
+	// Text is the digest as RenderDigest writes it; when Empty, it is the
+	// quiet-day line if the request asked for one, else "".
+	Text string `json:"text"`
+	// Model is the model that wrote the items; empty when they were
+	// quoted from the articles.
+	Model string `json:"model,omitempty"`
+	// PromptTokens and CompletionTokens are the model's token usage.
+	PromptTokens     int `json:"prompt_tokens,omitempty"`
+	CompletionTokens int `json:"completion_tokens,omitempty"`
+	// Note explains anything unusual, such as a fallback to quoting.
+	Note string `json:"note,omitempty"`
+}
+
+// The digest's knobs.
+const (
+	// defaultDigestItems is MaxItems when a request leaves it zero.
+	defaultDigestItems = 5
+	// digestLead is how many opening paragraphs of each article the
+	// grouping reads and the prompt may quote.
+	digestLead = 3
+	// digestMaxArticles caps the articles a digest reads, the newest
+	// kept: grouping takes about a tenth of a second per thousand.
+	digestMaxArticles = 2000
+	// maxItemSentences caps an item's sentences; a model's further ones
+	// are dropped.
+	maxItemSentences = 3
+	// quotedSentences is how many sentences an item quoted from the
+	// articles has at most: the lead of the story's central account and
+	// one from another account.
+	quotedSentences = 2
+	// promptAccounts caps how many of a story's accounts the prompt
+	// quotes.
+	promptAccounts = 3
+	// digestTokensPerItem is the completion allowed per story, on top of
+	// digestTokensBase.
+	digestTokensPerItem = 160
+	digestTokensBase    = 100
+	// maxHeadline caps a headline, in characters.
+	maxHeadline = 140
+)
+
+// Digest builds the digest of what is new in r's window.
+//
+// Articles published or ingested in the window are grouped into stories
+// and ranked (see Stories); the first r.MaxItems are written up. With a
+// language model, one call writes them all from the stories' lead
+// paragraphs, and each story's sentences are checked as answers are (see
+// verify): a sentence without a valid citation is dropped, and a story
+// left with none is dropped. If the model fails, or none of its stories
+// survives, the items are quoted from the articles instead and Note says
+// so. With nothing new, the digest is Empty and no model is asked.
+//
+// The error is for what no digest can be made of: a window that ends
+// before it starts, an unreadable knowledge base, or ctx ending. A model
+// that fails is not an error.
+func (e *Engine) Digest(ctx context.Context, r DigestRequest) (Digest, error) {
+	loc := r.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	until := r.Until
+	if until.IsZero() {
+		until = e.now()
+	}
+	since := r.Since
+	if since.IsZero() {
+		since = until.Add(-24 * time.Hour)
+	}
+	if !since.Before(until) {
+		return Digest{}, fmt.Errorf("answer: digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
+	}
+	maxItems := r.MaxItems
+	if maxItems <= 0 {
+		maxItems = defaultDigestItems
+	}
+	d := Digest{Since: since.In(loc), Until: until.In(loc)}
+	arts, err := e.store.Recent(ctx, knowledge.RecentOptions{
+		Since: since, Until: until, Sources: r.Sources, Lead: digestLead, Limit: digestMaxArticles,
+	})
+	if err != nil {
+		return Digest{}, fmt.Errorf("answer: digest: %w", err)
+	}
+	d.Articles = len(arts)
+	if len(arts) == digestMaxArticles {
+		e.log.Warn("digest: the window holds more articles than a digest reads; the oldest were left out", "limit", digestMaxArticles, "since", since, "until", until)
+		d.Note = fmt.Sprintf("This digest covers the newest %d articles of the period only.", digestMaxArticles)
+	}
+	if len(arts) == 0 {
+		d.Empty = true
+		if r.QuietDay {
+			d.Text = quietDayLine(d)
+		}
+		e.log.Debug("digest: nothing new", "since", since, "until", until)
+		return d, nil
+	}
+	stories := Stories(arts)
+	d.Stories = len(stories)
+	top := stories[:min(maxItems, len(stories))]
+
+	if e.llm != nil {
+		err := e.writeDigest(ctx, &d, top)
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return Digest{}, fmt.Errorf("answer: digest: %w", ctx.Err())
+		case errors.Is(err, errNothingCited):
+			e.log.Warn("digest: the language model cited nothing it was given; quoting the articles", "stories", len(top))
+			d.Note = addNote(d.Note, "The language model's digest could not be checked against the articles, so this digest quotes them directly.")
+		case errors.Is(err, llm.ErrBudgetSpent):
+			e.log.Warn("digest: language model budget spent; quoting the articles", "err", err)
+			d.Note = addNote(d.Note, "Today's language model budget is used up, so this digest quotes the articles directly.")
+		default:
+			e.log.Warn("digest: language model failed; quoting the articles", "err", err)
+			d.Note = addNote(d.Note, "The language model is unavailable right now, so this digest quotes the articles directly.")
+		}
+	}
+	if len(d.Items) == 0 {
+		d.Items, d.Citations = quoteStories(top)
+	}
+	d.Text = RenderDigest(d)
+	e.log.Debug("digest built", "articles", d.Articles, "stories", d.Stories, "items", len(d.Items), "model", d.Model)
+	return d, nil
+}
+
+func addNote(note, more string) string {
+	if note == "" {
+		return more
+	}
+	return note + " " + more
+}
+
+// quietDayLine is the text of a digest with nothing new.
+func quietDayLine(d Digest) string {
+	return "Quiet day: nothing new in the news since " + d.Since.Format("15:04 MST, 2 Jan 2006") + "."
+}
+
+// storyItem returns an item for s with what every item has whoever writes
+// it: the story's articles and outlets, and its central title as headline.
+func storyItem(s Story) DigestItem {
+	it := DigestItem{Headline: cleanHeadline(s.Accounts[0].Title), Accounts: len(s.Accounts), Sources: s.Sources}
+	for _, a := range s.Accounts {
+		it.ArticleIDs = append(it.ArticleIDs, a.ID)
+	}
+	for _, cs := range s.Copies {
+		it.ArticleIDs = append(it.ArticleIDs, cs...)
+	}
+	if it.Headline == "" {
+		_, lead, _ := leadSentence(s.Accounts[0])
+		it.Headline = cleanHeadline(lead)
+	}
+	return it
+}
+
+// cleanHeadline makes a title or a model's headline fit to post: one
+// line, no markers, pings, links or Markdown emphasis, at most
+// maxHeadline characters.
+func cleanHeadline(s string) string {
+	s = strings.NewReplacer("**", "", "__", "", "`", "").Replace(s)
+	// Title-cased wire headlines capitalize the possessive: "Reagan'S".
+	s = titleCasePossessive.ReplaceAllString(s, "${1}s")
+	s = strings.Trim(sanitize(stripMarkers(s), nil), " #*_-–—:")
+	return clip(s, maxHeadline)
+}
+
+var titleCasePossessive = regexp.MustCompile(`(\pL['’])S\b`)
+
+// quoteStories writes each story by quoting it: the lead sentence of its
+// central account, then a sentence of another account (see
+// storySentences), each cited; the numbers run across the stories.
+func quoteStories(stories []Story) ([]DigestItem, []Citation) {
+	var (
+		cites citations
+		items []DigestItem
+	)
+	for _, s := range stories {
+		it := storyItem(s)
+		var (
+			b    strings.Builder
+			urls []string
+			used []int
+		)
+		for _, q := range storySentences(s) {
+			n := cites.number(q.passage, q.text)
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			// Article text is untrusted: markers planted in it go before
+			// the sentence is quoted, and pings and links with sanitize.
+			b.WriteString(fullStop(strings.TrimSpace(stripMarkers(q.text))))
+			fmt.Fprintf(&b, " [%d]", n)
+			used = append(used, n)
+			if q.passage.URL != "" {
+				urls = append(urls, q.passage.URL)
+			}
+		}
+		if len(used) == 0 {
+			continue
+		}
+		it.Text = sanitize(b.String(), urls)
+		it.Citations = pickCitations(cites.list, used)
+		items = append(items, it)
+	}
+	return items, cites.list
+}
+
+// fullStop ends s with a full stop unless it ends a sentence already: a
+// paragraph's last sentence may lack one, and the next item's sentence
+// would run on.
+func fullStop(s string) string {
+	t := strings.TrimRightFunc(s, isCloser)
+	if t == "" {
+		return s
+	}
+	if r, _ := utf8.DecodeLastRuneInString(t); isTerminal(r) {
+		return s
+	}
+	return s + "."
+}
+
+// pickCitations returns the citations numbered ns, once each, in the
+// order of ns.
+func pickCitations(all []Citation, ns []int) []Citation {
+	var out []Citation
+	seen := make(map[int]bool)
+	for _, n := range ns {
+		if !seen[n] && n >= 1 && n <= len(all) {
+			seen[n] = true
+			out = append(out, all[n-1])
+		}
+	}
+	return out
+}
+
+// quote is a sentence chosen to be quoted and the paragraph it is from.
+type quote struct {
+	passage knowledge.Passage
+	text    string
+}
+
+// storySentences chooses the sentences to quote for s: the lead sentence
+// of its most central account, then, when there are other accounts, the
+// first sentence of prose of one of them that does not repeat the first,
+// preferring another outlet's account and then the newest (the latest
+// turn of the story).
+func storySentences(s Story) []quote {
+	p, text, _ := leadSentence(s.Accounts[0])
+	if text == "" {
+		return nil
+	}
+	out := []quote{{p, text}}
+	first := keySetOf(text)
+	others := append([]knowledge.RecentArticle(nil), s.Accounts[1:]...)
+	central := strings.ToLower(strings.TrimSpace(s.Accounts[0].Source))
+	otherOutlet := func(a knowledge.RecentArticle) bool {
+		src := strings.ToLower(strings.TrimSpace(a.Source))
+		return src == "" || src != central
+	}
+	sort.SliceStable(others, func(i, j int) bool {
+		if oi, oj := otherOutlet(others[i]), otherOutlet(others[j]); oi != oj {
+			return oi
+		}
+		return others[i].Time().After(others[j].Time())
+	})
+	for _, a := range others {
+		if len(out) == quotedSentences {
+			break
+		}
+		if q, ok := freshSentence(a, first); ok {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// freshSentence returns the first sentence of prose in a's lead that
+// shares less than half its content words with the words of seen.
+func freshSentence(a knowledge.RecentArticle, seen map[string]bool) (quote, bool) {
+	for _, p := range a.Lead {
+		for _, sp := range splitSentences(p.Text) {
+			text := p.Text[sp.start:sp.end]
+			if !isProse(text) {
+				continue
+			}
+			keys := keySetOf(text)
+			shared := 0
+			for k := range keys {
+				if seen[k] {
+					shared++
+				}
+			}
+			if shared*2 < len(keys) {
+				return quote{p, text}, true
+			}
+		}
+	}
+	return quote{}, false
+}
+
+// keySetOf returns the keys of the content words of s.
+func keySetOf(s string) map[string]bool {
+	out := make(map[string]bool)
+	for _, k := range contentKeys(s) {
+		out[k] = true
+	}
+	return out
+}
+
+// errNothingCited means none of the model's stories kept a valid
+// citation.
+var errNothingCited = errors.New("the model's digest cites none of its passages")
+
+// digestPassage is a passage as the digest prompt shows it.
+type digestPassage struct {
+	N         int
+	Story     int
+	Source    string
+	Published string
+	Title     string
+	Text      string
+}
+
+// digestStory is a story as the digest prompt shows it.
+type digestStory struct {
+	N        int
+	Passages []digestPassage
+}
+
+// digestPromptData is what the digest templates are rendered with.
+type digestPromptData struct {
+	Today   string
+	Period  string
+	Stories []digestStory
+}
+
+// buildDigestPrompt renders the prompt for stories. The passages are
+// numbered across the digest, as an answer's are; it returns them in that
+// order with the index of the story each belongs to. Each story gets an
+// equal share of twice the answer prompt's passage budget, filled with
+// its accounts' lead paragraphs in turn (the first paragraph of each
+// account, then the second of each, and so on), and always at least its
+// central account's first paragraph.
+func (e *Engine) buildDigestPrompt(d Digest, stories []Story) ([]llm.Message, []knowledge.Passage, []int, error) {
+	var (
+		included []knowledge.Passage
+		storyOf  []int
+		data     = digestPromptData{Today: e.now().In(d.Until.Location()).Format("Monday, 2 January 2006"), Period: digestPeriod(d)}
+		share    = 2 * e.passageTokens / max(1, len(stories))
+	)
+	for si, s := range stories {
+		ds := digestStory{N: si + 1}
+		accounts := s.Accounts[:min(len(s.Accounts), promptAccounts)]
+		used := 0
+	fill:
+		for depth := 0; depth < digestLead; depth++ {
+			for _, a := range accounts {
+				if depth >= len(a.Lead) {
+					continue
+				}
+				p := a.Lead[depth]
+				cost := e.counter.Count(p.Text) + e.counter.Count(p.Title+p.Source) + 16
+				if len(ds.Passages) > 0 && used+cost > share {
+					break fill
+				}
+				used += cost
+				included = append(included, p)
+				storyOf = append(storyOf, si)
+				pub := "unknown"
+				if !p.Published.IsZero() {
+					pub = p.Published.In(d.Until.Location()).Format("2006-01-02")
+				}
+				ds.Passages = append(ds.Passages, digestPassage{
+					N: len(included), Story: si + 1, Source: attr(p.Source), Published: pub,
+					Title: attr(p.Title), Text: quoted(p.Text),
+				})
+			}
+		}
+		data.Stories = append(data.Stories, ds)
+	}
+	sys, err := e.prompts.Render(prompts.DigestSystem, data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	user, err := e.prompts.Render(prompts.DigestUser, data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return []llm.Message{{Role: llm.RoleSystem, Content: sys}, {Role: llm.RoleUser, Content: user}}, included, storyOf, nil
+}
+
+// writeDigest has the language model write the items of d for stories,
+// checks them, and sets d's items, citations, model and token usage.
+func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) error {
+	msgs, included, storyOf, err := e.buildDigestPrompt(*d, stories)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.llmTimeout)
+	defer cancel()
+	resp, err := e.llm.Complete(ctx, llm.Request{Messages: msgs, MaxTokens: digestTokensBase + digestTokensPerItem*len(stories)})
+	if err != nil {
+		return err
+	}
+	d.PromptTokens, d.CompletionTokens = resp.PromptTokens, resp.CompletionTokens
+
+	// Check each section's sentences, and give the section to the story
+	// whose passages it cites most: a model that skips, merges or
+	// reorders stories is read right all the same.
+	written := make(map[int]checkedSection)
+	for _, sec := range digestSections(resp.Text) {
+		var c checkedSection
+		c.headline = cleanHeadline(sec.heading)
+		votes := make(map[int]int)
+		firstVote := -1
+		for _, sp := range splitSentences(sec.body) {
+			if len(c.sentences) == maxItemSentences {
+				break
+			}
+			a := verify(sec.body[sp.start:sp.end], included)
+			if a.Abstained {
+				continue
+			}
+			c.sentences = append(c.sentences, a)
+			for _, ct := range a.Citations {
+				si := storyOf[passageIndex(included, ct)]
+				votes[si]++
+				if firstVote < 0 {
+					firstVote = si
+				}
+			}
+		}
+		if len(c.sentences) == 0 {
+			e.log.Debug("digest: a story lost every citation", "headline", c.headline)
+			continue
+		}
+		best := firstVote
+		for si, v := range votes {
+			if v > votes[best] || (v == votes[best] && si < best) {
+				best = si
+			}
+		}
+		if _, dup := written[best]; dup {
+			continue
+		}
+		written[best] = c
+	}
+	if len(written) == 0 {
+		return errNothingCited
+	}
+	var cites citations
+	for si, s := range stories {
+		c, ok := written[si]
+		if !ok {
+			continue
+		}
+		it := storyItem(s)
+		if c.headline != "" {
+			it.Headline = c.headline
+		}
+		var (
+			texts []string
+			used  []int
+		)
+		for _, a := range c.sentences {
+			text, ns := cites.renumber(a.Text, a.Citations)
+			texts = append(texts, text)
+			used = append(used, ns...)
+		}
+		it.Text = strings.Join(texts, " ")
+		it.Citations = pickCitations(cites.list, used)
+		d.Items = append(d.Items, it)
+	}
+	d.Citations = cites.list
+	d.Model = resp.Model
+	return nil
+}
+
+// checkedSection is one story as the model wrote it, checked: its
+// headline and its sentences that kept a citation, each as verify
+// returned it.
+type checkedSection struct {
+	headline  string
+	sentences []Answer
+}
+
+// passageIndex returns the index in ps of the paragraph c cites.
+func passageIndex(ps []knowledge.Passage, c Citation) int {
+	for i, p := range ps {
+		if p.ArticleID == c.ArticleID && p.Paragraph == c.Paragraph {
+			return i
+		}
+	}
+	return 0 // verify cites only passages it was given
+}
+
+// renumber rewrites the markers of a text verify returned, which number
+// local in order, with the numbers c gives the same paragraphs, adding
+// those it lacks. It returns the text and the numbers it uses.
+func (c *citations) renumber(text string, local []Citation) (string, []int) {
+	var used []int
+	out := marker.ReplaceAllStringFunc(text, func(m string) string {
+		k, err := strconv.Atoi(strings.Trim(m, "[]^ "))
+		if err != nil || k < 1 || k > len(local) {
+			return "" // verify writes no such marker
+		}
+		n := c.add(local[k-1])
+		used = append(used, n)
+		return "[" + strconv.Itoa(n) + "]"
+	})
+	return out, used
+}
+
+// add returns the number of the paragraph x cites, adding x with the next
+// number if it is new.
+func (c *citations) add(x Citation) int {
+	for _, have := range c.list {
+		if have.ArticleID == x.ArticleID && have.Paragraph == x.Paragraph {
+			return have.N
+		}
+	}
+	x.N = len(c.list) + 1
+	c.list = append(c.list, x)
+	return x.N
+}
+
+// section is one story of a model's digest: its heading line and the text
+// under it, on one line.
+type section struct {
+	heading string
+	body    string
+}
+
+// headingPrefix matches what models put before a headline: "#"s, "Story
+// 2:", "2.", bold markers.
+var headingPrefix = regexp.MustCompile(`^(?i)\s*(?:#+|\*\*)?\s*(?:story\s*)?(?:\d{1,2}(?:\s*[:.)–—-]\s*|\s*$))?`)
+
+// digestSections splits a model's digest into stories. A story begins at
+// a heading: a line starting with "#", or a line that is bold and nothing
+// else ("**Headline**"). Text before the first heading, such as an
+// introduction, is dropped, unless there is no heading at all: then the
+// whole text is one story without a headline.
+func digestSections(text string) []section {
+	var (
+		out    []section
+		bodies [][]string
+		before []string
+	)
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		bold := len(t) > 4 && strings.HasPrefix(t, "**") && strings.HasSuffix(t, "**") && !strings.Contains(t[2:len(t)-2], "**")
+		switch {
+		case strings.HasPrefix(t, "#") || bold:
+			h := headingPrefix.ReplaceAllString(t, "")
+			out = append(out, section{heading: strings.TrimSpace(strings.TrimRight(h, "*# "))})
+			bodies = append(bodies, nil)
+		case len(out) == 0:
+			before = append(before, t)
+		default:
+			bodies[len(out)-1] = append(bodies[len(out)-1], t)
+		}
+	}
+	join := func(lines []string) string { return strings.Join(strings.Fields(strings.Join(lines, " ")), " ") }
+	if len(out) == 0 {
+		if b := join(before); b != "" {
+			return []section{{body: b}}
+		}
+		return nil
+	}
+	for i := range out {
+		out[i].body = join(bodies[i])
+	}
+	return out
+}
+
+// RenderDigest writes d as the CLI prints it, in Markdown that chat
+// platforms show well enough: a title line with the window's date, each
+// item's headline in bold and its text, then the sources, one a line:
+//
+//	[1] Title — Outlet, 2 Mar 1987, ¶1 https://…
+//
+// An Empty digest renders as its Text: the quiet-day line, or nothing.
+// Adapters that render items and citations their own way can use the
+// fields instead.
+func RenderDigest(d Digest) string {
+	if d.Empty || len(d.Items) == 0 {
+		return d.Text
+	}
+	var b strings.Builder
+	b.WriteString("News digest — " + digestPeriod(d))
+	for _, it := range d.Items {
+		b.WriteString("\n\n**" + it.Headline + "**\n" + it.Text)
+	}
+	if len(d.Citations) > 0 {
+		b.WriteString("\n\nSources:")
+		loc := d.Until.Location()
+		for _, c := range d.Citations {
+			title := strings.TrimSpace(sanitize(stripMarkers(c.Title), []string{c.URL}))
+			if title == "" {
+				title = "(untitled)"
+			}
+			fmt.Fprintf(&b, "\n[%d] %s", c.N, title)
+			var parts []string
+			if src := strings.TrimSpace(removePings(c.Source)); src != "" {
+				parts = append(parts, src)
+			}
+			if !c.Published.IsZero() {
+				parts = append(parts, c.Published.In(loc).Format("2 Jan 2006"))
+			}
+			parts = append(parts, "¶"+strconv.Itoa(c.Paragraph))
+			b.WriteString(" — " + strings.Join(parts, ", "))
+			if c.URL != "" {
+				b.WriteString(" " + c.URL)
+			}
+		}
+	}
+	if d.Note != "" {
+		b.WriteString("\n\n_" + d.Note + "_")
+	}
+	return b.String()
+}
+
+// digestPeriod names a digest's window by date: the date of its last
+// moment for a window of a day or less ("2 Mar 1987"), else the first
+// and last dates ("28 Feb – 2 Mar 1987").
+func digestPeriod(d Digest) string {
+	last := d.Until.Add(-time.Nanosecond)
+	if d.Until.Sub(d.Since) <= 24*time.Hour {
+		return last.Format("2 Jan 2006")
+	}
+	first := d.Since
+	switch {
+	case first.Year() != last.Year():
+		return first.Format("2 Jan 2006") + " – " + last.Format("2 Jan 2006")
+	case first.YearDay() == last.YearDay():
+		return last.Format("2 Jan 2006")
+	}
+	return first.Format("2 Jan") + " – " + last.Format("2 Jan 2006")
+}

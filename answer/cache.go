@@ -76,7 +76,7 @@ func (c *cache) put(key string, gen int64, a Answer) {
 
 // cacheKey identifies a question: the same words in any case, spacing or
 // punctuation, over the same search, sources and answering mode.
-func cacheKey(searched, question string, sources []string, withLLM bool) string {
+func cacheKey(searched, question string, sources, prefer []string, withLLM bool) string {
 	mode := "extract"
 	if withLLM {
 		mode = "llm"
@@ -85,7 +85,7 @@ func cacheKey(searched, question string, sources []string, withLLM bool) string 
 	for i, s := range sources {
 		src[i] = strings.ToLower(s)
 	}
-	return mode + "\x00" + normalize(question) + "\x00" + normalize(searched) + "\x00" + strings.Join(src, ",")
+	return mode + "\x00" + normalize(question) + "\x00" + normalize(searched) + "\x00" + strings.Join(src, ",") + "\x00" + strings.Join(prefer, ",")
 }
 
 // normalize lowercases s and keeps only its words, one space apart.

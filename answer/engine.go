@@ -162,6 +162,10 @@ type Question struct {
 	History []Turn
 	// Sources keeps only these outlets (a channel's source filter).
 	Sources []string
+	// Prefer are articles to answer from first, such as the stories of the
+	// digest whose thread the question is asked in; passages from the rest
+	// of the store follow theirs.
+	Prefer []string
 	// OnPartial, when set, receives the answer's text as it grows while a
 	// language model streams it (the whole text so far, not a delta). The
 	// final Answer can differ: citations are checked after the stream ends.
@@ -211,14 +215,14 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	key := cacheKey(searched, text, q.Sources, e.llm != nil)
+	key := cacheKey(searched, text, q.Sources, q.Prefer, e.llm != nil)
 	if a, ok := e.cache.get(key, gen); ok {
 		a.Cached = true
 		return a, nil
 	}
 
 	start := time.Now()
-	passages, err := e.retrieve(ctx, searched, text, q.Sources)
+	passages, err := e.retrieve(ctx, searched, text, q.Sources, q.Prefer)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
@@ -265,15 +269,25 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 
 // retrieve searches for the question. Questions about the latest news get
 // the relevant passages newest first.
-func (e *Engine) retrieve(ctx context.Context, searched, question string, sources []string) ([]knowledge.Passage, error) {
+func (e *Engine) retrieve(ctx context.Context, searched, question string, sources, prefer []string) ([]knowledge.Passage, error) {
 	recent := wantsRecent(question)
 	limit := e.passages
 	if recent {
 		limit *= 2
 	}
 	ps, err := e.store.Search(ctx, knowledge.Query{Text: searched, Limit: limit, Sources: sources})
-	if err != nil || !recent || len(ps) == 0 {
-		return ps, err
+	if err != nil {
+		return nil, err
+	}
+	if len(prefer) > 0 {
+		first, err := e.store.Search(ctx, knowledge.Query{Text: searched, Limit: limit, Sources: sources, ArticleIDs: prefer})
+		if err != nil {
+			return nil, err
+		}
+		ps = preferFirst(first, ps, limit)
+	}
+	if !recent || len(ps) == 0 {
+		return ps, nil
 	}
 	// Keep what is relevant enough, then prefer the newest.
 	floor := ps[0].Score / 2
@@ -285,6 +299,25 @@ func (e *Engine) retrieve(ctx context.Context, searched, question string, source
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Published.After(kept[j].Published) })
 	return kept[:min(len(kept), e.passages)], nil
+}
+
+// preferFirst returns the preferred passages, then the others not among
+// them, at most limit in all.
+func preferFirst(preferred, others []knowledge.Passage, limit int) []knowledge.Passage {
+	out := append([]knowledge.Passage(nil), preferred[:min(len(preferred), limit)]...)
+	seen := make(map[string]bool, len(out))
+	for _, p := range out {
+		seen[p.Ref()] = true
+	}
+	for _, p := range others {
+		if len(out) == limit {
+			break
+		}
+		if !seen[p.Ref()] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // extractive answers by quoting the sentences that answer the question.

@@ -463,6 +463,46 @@ func TestFollowUpIsSearchedWithTheConversation(t *testing.T) {
 	}
 }
 
+// A question asked in a digest's thread is answered from that digest's
+// articles first, even where another article matches its words better.
+func TestPreferredArticlesComeFirst(t *testing.T) {
+	e := newEngine(t, newStore(t), nil, nil)
+	ctx := context.Background()
+	q := "When do tickets and dredging start?"
+	plain, err := e.Ask(ctx, answer.Question{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plain.Passages) == 0 || plain.Passages[0].ArticleID != "planted" {
+		t.Fatalf("without a preference the first passage is %v, want planted's (the test needs another article to win)", refs(plain.Passages))
+	}
+	pref, err := e.Ask(ctx, answer.Question{Text: q, Prefer: []string{"harbour"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pref.Cached {
+		t.Error("an answer preferring other articles came from the cache of the plain one")
+	}
+	if len(pref.Passages) < 2 || pref.Passages[0].ArticleID != "harbour" {
+		t.Fatalf("preferring harbour, passages are %v", refs(pref.Passages))
+	}
+	var others bool
+	for _, p := range pref.Passages {
+		others = others || p.ArticleID == "planted"
+	}
+	if !others {
+		t.Errorf("preferring harbour dropped the rest of the store: %v", refs(pref.Passages))
+	}
+}
+
+func refs(ps []knowledge.Passage) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Ref())
+	}
+	return out
+}
+
 func TestNothingFoundAbstains(t *testing.T) {
 	e := newEngine(t, newStore(t), nil, nil)
 	for _, q := range []string{"Which volcano erupted?", "", "🙂", `NEAR("x" *`} {

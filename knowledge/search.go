@@ -20,6 +20,8 @@ type Query struct {
 	Limit int
 	// Sources keeps only articles from these outlets (case-insensitive).
 	Sources []string
+	// ArticleIDs keeps only these articles (at most 500); empty keeps all.
+	ArticleIDs []string
 	// Since and Until keep only articles published in [Since, Until).
 	// Articles with no publication time are kept only when both are zero.
 	Since, Until time.Time
@@ -110,6 +112,15 @@ func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) ([
 			filter = append(filter, src)
 		}
 		where = append(where, "a.source COLLATE NOCASE IN ("+strings.Join(marks, ", ")+")")
+	}
+	if len(q.ArticleIDs) > 0 {
+		ids := q.ArticleIDs[:min(len(q.ArticleIDs), 500)]
+		marks := make([]string, len(ids))
+		for i, id := range ids {
+			marks[i] = "?"
+			filter = append(filter, id)
+		}
+		where = append(where, "a.id IN ("+strings.Join(marks, ", ")+")")
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "a.published >= ?")

@@ -275,6 +275,8 @@ func TestSearchFiltersAndFields(t *testing.T) {
 		{"since", knowledge.Query{Text: "strike lanes", Since: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)}, []string{"rail-strike#1", "rail-strike#2"}, false},
 		{"until", knowledge.Query{Text: "strike lanes", Until: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)}, []string{"council#1", "council#2"}, false},
 		{"limit", knowledge.Query{Text: "strike", Limit: 1}, []string{"rail-strike#2"}, true},
+		{"article filter", knowledge.Query{Text: "strike lanes", ArticleIDs: []string{"council"}}, []string{"council#1", "council#2"}, false},
+		{"article filter, no such article", knowledge.Query{Text: "strike lanes", ArticleIDs: []string{"nope"}}, nil, true},
 		{"no match", knowledge.Query{Text: "volcano"}, nil, true},
 	}
 	for _, tt := range tests {

@@ -108,7 +108,8 @@ type Policy struct {
 type conversation struct {
 	turns      []answer.Turn
 	lastAnswer time.Time
-	botThread  bool // the bot answered in this thread
+	botThread  bool     // the bot answered in this thread
+	prefer     []string // articles to answer from first (a digest's stories)
 }
 
 // NewPolicy returns a Policy. now is the clock; nil means time.Now.
@@ -209,6 +210,30 @@ func (p *Policy) OpenThread(key string) {
 	}
 	c.botThread = true
 	c.lastAnswer = p.now()
+}
+
+// OpenDigestThread marks the thread of a digest as the bot's, like
+// OpenThread, and remembers the digest's articles: questions asked there
+// are answered from them first. The thread stays open for replies for
+// a day, not the follow-up window: people reply to a digest all day.
+func (p *Policy) OpenDigestThread(key string, articleIDs []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := &conversation{botThread: true, prefer: articleIDs}
+	// lastAnswer in the future keeps the window open for a day.
+	c.lastAnswer = p.now().Add(24*time.Hour - p.settings.FollowUpWindow)
+	p.convs[key] = c
+}
+
+// Preferred returns the articles a conversation answers from first, if
+// any.
+func (p *Policy) Preferred(key string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.convs[key]; ok {
+		return c.prefer
+	}
+	return nil
 }
 
 // expireLocked drops conversations idle for more than twice the window, so

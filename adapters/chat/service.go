@@ -201,6 +201,7 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 		Text:      req.Text,
 		History:   s.opts.Policy.History(key),
 		Sources:   req.Sources,
+		Prefer:    s.opts.Policy.Preferred(key),
 		OnPartial: p.update,
 	})
 	if err != nil {

@@ -242,3 +242,29 @@ func TestServiceTellsPlaceInLine(t *testing.T) {
 		t.Errorf("third (-want +got):\n%s", diff)
 	}
 }
+
+// A reply in a digest's thread needs no mention, for a day, and is
+// answered from the digest's articles first.
+func TestDigestThreadPrefersItsArticles(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+	s.Policy().OpenDigestThread("C1/d1", []string{"harbour", "strike"})
+	a.clock.advance(20 * time.Hour)
+
+	r := newReply("C1/d1", true)
+	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "Why the strike?"}, r) {
+		t.Fatal("a reply in the digest's thread 20 hours on was not answered")
+	}
+	r.wait(t)
+	a.mu.Lock()
+	got := a.asked[0].Prefer
+	a.mu.Unlock()
+	if diff := cmp.Diff([]string{"harbour", "strike"}, got); diff != "" {
+		t.Errorf("preferred articles (-want +got):\n%s", diff)
+	}
+
+	a.clock.advance(5 * time.Hour)
+	if s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, newReply("C1/d1", true)) {
+		t.Error("a reply more than a day after the digest and the last answer was answered without a mention")
+	}
+}

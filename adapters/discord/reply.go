@@ -1,0 +1,327 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/answer"
+)
+
+// maxRateLimited is how many 429s in a row make a request give up: the
+// first four are waited out.
+const maxRateLimited = 5
+
+// typingEvery is how often the typing indicator, which Discord shows for
+// about ten seconds, is renewed while an answer is worked on.
+const typingEvery = 8 * time.Second
+
+// noMentions lets nothing the bot posts ping anyone: no users, roles,
+// @everyone, nor the author of a message it replies to. Parse is an empty
+// list, not null, which is what tells Discord to parse nothing.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// retry calls f until it is not rate limited, waiting out each 429's
+// retry_after (at least a quarter second, so never in a tight loop), up to
+// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
+// discordgo's own bucket limiter, fed by the X-RateLimit headers, already
+// spaces requests out; this handles the 429s that get through anyway.
+//
+// what names the request in the log. URLs are not logged, since those of
+// interaction responses hold the interaction's token.
+func retry(ctx context.Context, log *slog.Logger, what string, f func(opts ...discordgo.RequestOption) error) error {
+	for attempt := 1; ; attempt++ {
+		err := f(discordgo.WithContext(ctx))
+		var rl *discordgo.RateLimitError
+		if !errors.As(err, &rl) || attempt >= maxRateLimited {
+			return scrub(err)
+		}
+		wait := time.Duration(0)
+		if rl.RateLimit != nil && rl.TooManyRequests != nil {
+			wait = rl.RetryAfter
+		}
+		wait = max(wait, 250*time.Millisecond)
+		log.Warn("discord: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (while rate limited)", ctx.Err())
+		}
+	}
+}
+
+// scrub removes request URLs from an error, since those of interaction
+// responses hold the interaction's token, which is not for logs.
+func scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("discord: %s request failed: %w", ue.Op, ue.Err)
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) {
+		return errors.New("discord: still rate limited after waiting")
+	}
+	return err
+}
+
+// send posts one message: no mentions, no link previews.
+func (b *Bot) send(ctx context.Context, channelID, content string, ref *discordgo.MessageReference) (*discordgo.Message, error) {
+	var m *discordgo.Message
+	err := retry(ctx, b.log, "post message", func(opts ...discordgo.RequestOption) error {
+		var err error
+		m, err = b.rest.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
+			Content:         content,
+			AllowedMentions: noMentions(),
+			Reference:       ref,
+			Flags:           discordgo.MessageFlagsSuppressEmbeds,
+		}, opts...)
+		return err
+	})
+	return m, err
+}
+
+// edit replaces a message's content.
+func (b *Bot) edit(ctx context.Context, channelID, messageID, content string) error {
+	return retry(ctx, b.log, "edit message", func(opts ...discordgo.RequestOption) error {
+		_, err := b.rest.ChannelMessageEditComplex(&discordgo.MessageEdit{
+			ID:              messageID,
+			Channel:         channelID,
+			Content:         &content,
+			AllowedMentions: noMentions(),
+			Flags:           discordgo.MessageFlagsSuppressEmbeds,
+		}, opts...)
+		return err
+	})
+}
+
+// replyMode is where a message's answer goes.
+type replyMode int
+
+const (
+	// inPlace posts in the message's own channel: a DM, or the thread the
+	// message is in.
+	inPlace replyMode = iota
+	// newThread starts a thread on the message and answers there.
+	newThread
+	// asReply answers in the channel, as a reply to the message.
+	asReply
+)
+
+// messageReply is a chat.Reply that answers a Discord message.
+type messageReply struct {
+	b        *Bot
+	key      string
+	inThread bool
+	msg      *discordgo.Message
+	name     string // the thread's name, for newThread
+
+	mu          sync.Mutex
+	mode        replyMode
+	channelID   string // where to post; for newThread, set once it exists
+	threadTried bool
+	placeholder string // the message that progress edits
+	typing      bool
+
+	tracked  bool // counted in b.work
+	doneOnce sync.Once
+	done     chan struct{}
+}
+
+// newMessageReply decides where the answer to m goes.
+func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings, dm *discordgo.Message) *messageReply {
+	r := &messageReply{b: b, msg: dm, channelID: dm.ChannelID, done: make(chan struct{})}
+	switch {
+	case m.DM:
+		r.mode, r.key = inPlace, m.ConversationKey()
+	case m.ThreadID != "":
+		r.mode, r.key, r.inThread = inPlace, m.ConversationKey(), true
+	case cs.ReplyInThread:
+		// A thread started on a message has the message's id.
+		r.mode, r.inThread = newThread, true
+		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: dm.ID}.ConversationKey()
+		r.channelID = ""
+		r.name = threadName(m.Text)
+	default:
+		r.mode, r.key = asReply, m.ConversationKey()
+	}
+	return r
+}
+
+// threadName names a thread after its question.
+func threadName(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return "Question"
+	}
+	return clip(q, 90)
+}
+
+// Conversation implements chat.Reply.
+func (r *messageReply) Conversation() (string, bool) { return r.key, r.inThread }
+
+// target returns where to post, starting the thread if it is time to.
+// Called with r.mu held.
+func (r *messageReply) target(ctx context.Context) (string, *discordgo.MessageReference) {
+	if r.mode == newThread && !r.threadTried {
+		r.threadTried = true
+		r.startThread(ctx)
+	}
+	switch r.mode {
+	case newThread, inPlace:
+		return r.channelID, nil
+	default:
+		return r.msg.ChannelID, r.reference()
+	}
+}
+
+func (r *messageReply) reference() *discordgo.MessageReference {
+	no := false
+	return &discordgo.MessageReference{MessageID: r.msg.ID, ChannelID: r.msg.ChannelID, GuildID: r.msg.GuildID, FailIfNotExists: &no}
+}
+
+// startThread starts the answer's thread on the question, or falls back
+// to a reply in the channel when Discord will not.
+func (r *messageReply) startThread(ctx context.Context) {
+	b := r.b
+	var ch *discordgo.Channel
+	err := retry(ctx, b.log, "start thread", func(opts ...discordgo.RequestOption) error {
+		var err error
+		ch, err = b.rest.MessageThreadStartComplex(r.msg.ChannelID, r.msg.ID, &discordgo.ThreadStart{Name: r.name, AutoArchiveDuration: 1440}, opts...)
+		return err
+	})
+	switch _, code := restStatus(err); {
+	case err == nil && ch != nil:
+		r.channelID = ch.ID
+		b.channels.put(ch.ID, channelInfo{thread: true, parent: r.msg.ChannelID})
+		key := chat.Message{ChannelID: r.msg.ChannelID, ThreadID: ch.ID}.ConversationKey()
+		b.policy.OpenThread(key)
+		if key != r.key {
+			// Not Discord's rule that a thread shares its message's id;
+			// the follow-up window opens in the real thread all the same.
+			b.log.Warn("discord: thread id differs from its message's", "thread", ch.ID, "message", r.msg.ID)
+		}
+	case code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
+		r.channelID = r.msg.ID
+	default:
+		b.log.Warn("discord: could not start a thread; replying in the channel", "channel", r.msg.ChannelID, "message", r.msg.ID, "err", err)
+		r.mode = asReply
+	}
+}
+
+// Typing implements chat.Reply: it shows the typing indicator, and renews
+// it until the answer is posted or ctx ends.
+func (r *messageReply) Typing(ctx context.Context) {
+	r.mu.Lock()
+	ch, _ := r.target(ctx)
+	start := !r.typing
+	r.typing = true
+	r.mu.Unlock()
+	if !start {
+		return
+	}
+	typing := func() {
+		if err := r.b.rest.ChannelTyping(ch, discordgo.WithContext(ctx)); err != nil && ctx.Err() == nil {
+			r.b.log.Debug("discord: typing indicator", "channel", ch, "err", err)
+		}
+	}
+	typing()
+	go func() {
+		t := time.NewTicker(typingEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				typing()
+			case <-r.done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// Progress implements chat.Reply: the first call posts a placeholder,
+// later ones edit it.
+func (r *messageReply) Progress(ctx context.Context, partial string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	content := RenderProgress(partial)
+	ch, ref := r.target(ctx)
+	if r.placeholder != "" {
+		return r.b.edit(ctx, ch, r.placeholder, content)
+	}
+	m, err := r.b.send(ctx, ch, content, ref)
+	if err != nil {
+		return err
+	}
+	r.placeholder = m.ID
+	return nil
+}
+
+// Answer implements chat.Reply: the rendered answer replaces the
+// placeholder, if any, and goes on in as many messages as it takes.
+func (r *messageReply) Answer(ctx context.Context, a answer.Answer) error {
+	defer r.finish()
+	return r.post(ctx, Render(a), true)
+}
+
+// Notice implements chat.Reply. A notice that comes before anything was
+// posted (a bare mention, a quota) is a reply in the channel rather than
+// a new thread.
+func (r *messageReply) Notice(ctx context.Context, text string) error {
+	defer r.finish()
+	return r.post(ctx, chat.Split(text, MaxMessage), false)
+}
+
+// post delivers pieces, the first replacing the placeholder. Unless
+// mayStartThread, a thread not started yet is not started for them: they
+// go as a reply in the channel.
+func (r *messageReply) post(ctx context.Context, pieces []string, mayStartThread bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !mayStartThread && r.mode == newThread && !r.threadTried && r.placeholder == "" {
+		r.mode = asReply
+	}
+	ch, ref := r.target(ctx)
+	for i, p := range pieces {
+		var err error
+		if i == 0 && r.placeholder != "" {
+			err = r.b.edit(ctx, ch, r.placeholder, p)
+			if status, _ := restStatus(err); status == http.StatusNotFound {
+				// Someone deleted the placeholder: post anew.
+				_, err = r.b.send(ctx, ch, p, ref)
+			}
+		} else {
+			_, err = r.b.send(ctx, ch, p, ref)
+		}
+		if err != nil {
+			return err
+		}
+		ref = nil // the first message replies; the rest follow it
+	}
+	return nil
+}
+
+// finish marks the reply delivered (or given up).
+func (r *messageReply) finish() {
+	r.doneOnce.Do(func() {
+		close(r.done)
+		if r.tracked {
+			r.b.work.done()
+		}
+	})
+}

@@ -121,6 +121,9 @@ type Options struct {
 	// Lookback is how far back a channel's first digest reaches. Zero
 	// means 24 hours.
 	Lookback time.Duration
+	// Observe, when set, is told of every run as it is recorded (posted,
+	// empty, skipped or failed), for metrics.
+	Observe func(knowledge.DigestRun)
 	// Logger receives a record for every run. Nil means discard.
 	Logger *slog.Logger
 	// Now is the clock. Nil means time.Now.
@@ -212,7 +215,7 @@ func (s *Scheduler) Check(ctx context.Context) {
 			s.skipIfNew(ctx, c, period, at, late)
 			continue
 		}
-		if _, err := s.run(ctx, c, period, at); err != nil && !errors.Is(err, errClaimed) {
+		if _, err := s.run(ctx, c, period, at, time.Time{}, time.Time{}); err != nil && !errors.Is(err, errClaimed) {
 			s.log.Error("digest failed", "channel", c.Name, "period", period, "err", err)
 		}
 	}
@@ -230,9 +233,11 @@ func (s *Scheduler) skipIfNew(ctx context.Context, c Channel, period string, at 
 	}
 	reason := fmt.Sprintf("missed by %s, more than the %s grace period", late.Round(time.Minute), s.opts.Grace)
 	s.log.Warn("digest skipped", "channel", c.Name, "period", period, "why", reason)
-	if err := s.opts.Runs.FinishDigest(ctx, knowledge.DigestRun{Channel: c.Key, Period: period, Scheduled: at, State: knowledge.DigestSkipped, Detail: reason}); err != nil {
+	run := knowledge.DigestRun{Channel: c.Key, Period: period, Scheduled: at, State: knowledge.DigestSkipped, Detail: reason}
+	if err := s.opts.Runs.FinishDigest(ctx, run); err != nil {
 		s.log.Error("digest: recording a missed run failed", "channel", c.Name, "err", err)
 	}
+	s.observe(run)
 }
 
 // errClaimed means another run of the period exists.
@@ -243,6 +248,13 @@ var errClaimed = errors.New("digest: this period already ran")
 // scheduled digest still comes, and starts after it. c may be a channel
 // the Scheduler was not configured with: a digest on demand anywhere.
 func (s *Scheduler) PostNow(ctx context.Context, c Channel) (answer.Digest, error) {
+	return s.PostRange(ctx, c, time.Time{}, time.Time{})
+}
+
+// PostRange is PostNow over the window [since, until) instead: zero since
+// means since c's last digest, zero until means now. The next scheduled
+// digest starts where this one ends.
+func (s *Scheduler) PostRange(ctx context.Context, c Channel, since, until time.Time) (answer.Digest, error) {
 	if c.Key == "" || c.Post == nil {
 		return answer.Digest{}, errors.New("digest: a channel needs a key and a post function")
 	}
@@ -250,7 +262,7 @@ func (s *Scheduler) PostNow(ctx context.Context, c Channel) (answer.Digest, erro
 		c.Location = time.UTC
 	}
 	now := s.opts.Now()
-	return s.run(ctx, c, "now "+now.UTC().Format(time.RFC3339Nano), now)
+	return s.run(ctx, c, "now "+now.UTC().Format(time.RFC3339Nano), now, since, until)
 }
 
 // Channel returns the channel named name (or with that key).
@@ -292,8 +304,16 @@ func (s *Scheduler) since(ctx context.Context, c Channel, now time.Time) (time.T
 	return now.Add(-s.opts.Lookback), nil
 }
 
-// run claims, builds, posts and records one digest.
-func (s *Scheduler) run(ctx context.Context, c Channel, period string, at time.Time) (answer.Digest, error) {
+// observe passes a recorded run on to Options.Observe.
+func (s *Scheduler) observe(r knowledge.DigestRun) {
+	if s.opts.Observe != nil {
+		s.opts.Observe(r)
+	}
+}
+
+// run claims, builds, posts and records one digest over [since, until);
+// zero since and until mean since the last digest, and now.
+func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since, until time.Time) (answer.Digest, error) {
 	claimed, err := s.opts.Runs.ClaimDigest(ctx, c.Key, period, at)
 	if err != nil {
 		return answer.Digest{}, err
@@ -302,15 +322,22 @@ func (s *Scheduler) run(ctx context.Context, c Channel, period string, at time.T
 		return answer.Digest{}, errClaimed
 	}
 	now := s.opts.Now()
-	rec := knowledge.DigestRun{Channel: c.Key, Period: period, Scheduled: at, Until: now}
+	if until.IsZero() {
+		until = now
+	}
+	rec := knowledge.DigestRun{Channel: c.Key, Period: period, Scheduled: at, Until: until}
 	finish := func(state, detail string) {
 		rec.State, rec.Detail = state, detail
 		// Recorded even if ctx ended: the post may have happened.
 		if err := s.opts.Runs.FinishDigest(context.WithoutCancel(ctx), rec); err != nil {
 			s.log.Error("digest: recording the run failed", "channel", c.Name, "period", period, "err", err)
 		}
+		s.observe(rec)
 	}
-	rec.Since, err = s.since(ctx, c, now)
+	rec.Since = since
+	if since.IsZero() {
+		rec.Since, err = s.since(ctx, c, now)
+	}
 	if err != nil {
 		finish(knowledge.DigestFailed, err.Error())
 		return answer.Digest{}, err

@@ -278,3 +278,44 @@ func TestSchedulerWithSQLite(t *testing.T) {
 		t.Errorf("posts across three restarts (-want +got):\n%s", diff)
 	}
 }
+
+// A digest posted on demand over a given window covers that window, is
+// recorded, and the next scheduled digest starts where it ended.
+func TestPostRangeAndObserve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(time.Date(2026, 11, 2, 7, 0, 0, 0, time.UTC)))
+		runs := newMemRuns()
+		b := &fakeBuilder{}
+		p := &posts{loc: time.UTC}
+		var mu sync.Mutex
+		var states []string
+		ch := Channel{Name: "news", Key: "slack:C1", Hour: 8, Post: p.post}
+		s, err := New(Options{
+			Channels: []Channel{ch}, Builder: b, Runs: runs,
+			Observe: func(r knowledge.DigestRun) { mu.Lock(); states = append(states, r.State); mu.Unlock() },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		since := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		until := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+		if _, err := s.PostRange(context.Background(), ch, since, until); err != nil {
+			t.Fatal(err)
+		}
+		runFor(t, s, 2*time.Hour)
+
+		b.mu.Lock()
+		windows := append([][2]time.Time(nil), b.windows...)
+		b.mu.Unlock()
+		want := [][2]time.Time{{since, until}, {until, time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)}}
+		if diff := cmp.Diff(want, windows); diff != "" {
+			t.Errorf("windows built (-want +got):\n%s", diff)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		// Yesterday's 08:00 digest, 23 hours late at start, is skipped.
+		if diff := cmp.Diff([]string{knowledge.DigestPosted, knowledge.DigestSkipped, knowledge.DigestPosted}, states); diff != "" {
+			t.Errorf("observed runs (-want +got):\n%s", diff)
+		}
+	})
+}

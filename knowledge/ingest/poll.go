@@ -30,6 +30,9 @@ type PollOptions struct {
 	// MaxFileBytes is the largest feed response read. Zero means
 	// DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// OnPoll, when set, is told what each poll of a feed stored, for
+	// metrics.
+	OnPoll func(Summary)
 	// Logger receives a record per poll that stored something or failed.
 	// Nil means discard.
 	Logger *slog.Logger
@@ -161,6 +164,13 @@ func (p *Poller) PollDue(ctx context.Context) Summary {
 			}
 		}
 		p.mu.Unlock()
+		if p.opts.OnPoll != nil {
+			one := stored
+			if err != nil {
+				one.Failures = append([]Failure{{Ref: u, Err: err}}, one.Failures...)
+			}
+			p.opts.OnPoll(one)
+		}
 		sum.New += stored.New
 		sum.Updated += stored.Updated
 		sum.Unchanged += stored.Unchanged

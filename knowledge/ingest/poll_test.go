@@ -74,7 +74,11 @@ func TestPollerConditionalGetAndBackoff(t *testing.T) {
 	defer store.Close()
 
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	p := NewPoller(store, PollOptions{URLs: []string{srv.URL + "/feed.xml"}, Interval: 15 * time.Minute, Now: func() time.Time { return now }})
+	var observed [3]int
+	p := NewPoller(store, PollOptions{
+		URLs: []string{srv.URL + "/feed.xml"}, Interval: 15 * time.Minute, Now: func() time.Time { return now },
+		OnPoll: func(s Summary) { observed[0] += s.New; observed[1] += s.Unchanged; observed[2] += s.Failed() },
+	})
 	counts := func(s Summary) [3]int { return [3]int{s.New, s.Unchanged, s.Failed()} }
 
 	steps := []struct {
@@ -103,6 +107,9 @@ func TestPollerConditionalGetAndBackoff(t *testing.T) {
 		if diff := cmp.Diff(st.requests, feed.took()); diff != "" {
 			t.Errorf("%s: requests (-want +got):\n%s", st.name, diff)
 		}
+	}
+	if want := [3]int{3, 2, 1}; observed != want {
+		t.Errorf("OnPoll saw new/unchanged/failed = %v in all, want %v", observed, want)
 	}
 	list, err := store.Articles(ctx, knowledge.ListOptions{})
 	if err != nil {

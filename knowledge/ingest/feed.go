@@ -56,7 +56,7 @@ func ParseFeed(data []byte, ref string) (arts []knowledge.Article, err error) {
 		}
 		a := knowledge.Article{
 			Source:     source,
-			Title:      htmlToText(it.Title),
+			Title:      normalizeTitle(htmlToText(it.Title)),
 			URL:        resolveLink(base, it.Link),
 			Author:     authorNames(it.Authors),
 			Language:   language,

@@ -55,7 +55,7 @@ func ParseHTML(name string, data []byte, pageURL string) (a knowledge.Article, e
 	a = knowledge.Article{
 		Ref:      name,
 		Source:   normalizeParagraph(ra.SiteName),
-		Title:    normalizeParagraph(ra.Title),
+		Title:    normalizeTitle(ra.Title),
 		URL:      canonicalURL(doc, base),
 		Author:   cleanByline(ra.Byline),
 		Language: normalizeParagraph(ra.Language),

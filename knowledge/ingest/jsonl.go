@@ -139,7 +139,7 @@ func parseJSONLine(line []byte, ref string, n int) (knowledge.Article, error) {
 	a := knowledge.Article{
 		ID:         normalizeParagraph(string(rec.ID)),
 		Source:     normalizeParagraph(rec.Source),
-		Title:      normalizeParagraph(rec.Title),
+		Title:      normalizeTitle(rec.Title),
 		URL:        strings.TrimSpace(rec.URL),
 		Author:     normalizeParagraph(rec.Author),
 		Language:   normalizeParagraph(rec.Language),

@@ -179,7 +179,12 @@ func TestParseJSONLinesReuters(t *testing.T) {
 		}
 		a := knowledge.Article{
 			ID: rec.ID, Ref: "wire.jsonl#" + rec.ID, Source: rec.Source,
-			Title: strings.Join(strings.Fields(rec.Title), " "),
+			// The corpus's mechanically title-cased headlines write
+			// "Moody'S"; ingest mends the possessive.
+			Title: strings.ReplaceAll(strings.Join(strings.Fields(rec.Title), " "), "'S ", "'s "),
+		}
+		if strings.HasSuffix(a.Title, "'S") {
+			a.Title = strings.TrimSuffix(a.Title, "S") + "s"
 		}
 		if rec.Published != "" {
 			if a.Published, err = time.Parse(time.RFC3339, rec.Published); err != nil {

@@ -40,7 +40,7 @@ func ParseMarkdown(name string, data []byte) (knowledge.Article, error) {
 		ID:       normalizeParagraph(fm.ID),
 		Ref:      name,
 		Source:   normalizeParagraph(fm.Source),
-		Title:    normalizeParagraph(fm.Title),
+		Title:    normalizeTitle(fm.Title),
 		URL:      strings.TrimSpace(fm.URL),
 		Author:   normalizeParagraph(strings.Join(fm.Author, ", ")),
 		Language: normalizeParagraph(fm.Language),

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,6 +87,17 @@ func normalizeAll(ps []string) []string {
 	}
 	return out
 }
+
+// normalizeTitle is normalizeParagraph for a title, which also undoes a
+// flaw of mechanically title-cased wire headlines: a capital possessive
+// s, as in "Reagan'S Cia Man Withdraws".
+func normalizeTitle(s string) string {
+	return titleCasePossessive.ReplaceAllString(normalizeParagraph(s), "${1}s")
+}
+
+// titleCasePossessive matches a capital S after an apostrophe that follows
+// a lower-case letter; "IT'S" and "O'Sullivan" are left alone.
+var titleCasePossessive = regexp.MustCompile(`(\p{Ll}['’])S\b`)
 
 // maxTitleRunes is the length a derived title is cut to, ellipsis included.
 const maxTitleRunes = 80

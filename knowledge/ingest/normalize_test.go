@@ -81,3 +81,16 @@ func TestDeriveTitle(t *testing.T) {
 		})
 	}
 }
+
+func TestNormalizeTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"Reagan'S Cia Man Withdraws":   "Reagan's Cia Man Withdraws",
+		"Brazil’S Coffee Exports Fall": "Brazil’s Coffee Exports Fall",
+		"IT'S A DEAL":                  "IT'S A DEAL",
+		"O'Sullivan Wins  the Seat":    "O'Sullivan Wins the Seat",
+	} {
+		if got := normalizeTitle(in); got != want {
+			t.Errorf("normalizeTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

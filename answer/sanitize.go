@@ -24,6 +24,11 @@ var (
 	massMention = regexp.MustCompile(`(?i)[@＠]\s*[\x{200B}-\x{200D}\x{2060}\x{FEFF}]*(everyone|here|(?:channel|all)\b)`)
 	// markdownLink matches [text](url).
 	markdownLink = regexp.MustCompile(`\[([^\[\]]*)\]\((\S+?)\)`)
+	// invisible matches characters that render as nothing or reorder
+	// what is shown: zero-width spaces, bidi controls, and Unicode tags (a
+	// known way to hide instructions or text from readers). The joiners
+	// U+200C and U+200D stay: scripts and emoji need them.
+	invisible = regexp.MustCompile(`[\x{00AD}\x{200B}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{206F}\x{FEFF}\x{E0000}-\x{E007F}]`)
 	// bareURL matches a link in running text.
 	bareURL = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>()\[\]"'` + "`" + `]+`)
 )
@@ -31,6 +36,7 @@ var (
 // sanitize removes from s everything that would ping people and every link
 // that is not one of allowed (the cited sources' URLs).
 func sanitize(s string, allowed []string) string {
+	s = invisible.ReplaceAllString(s, "")
 	s = removePings(s)
 	s = removeForeignLinks(s, allowed)
 	return strings.Join(strings.Fields(s), " ")

@@ -25,6 +25,10 @@ func TestSanitize(t *testing.T) {
 		{"[click](https://evil.example) or [source](https://news.example/a)", "click or [source](https://news.example/a)"},
 		{"email me: user@example.com", "email me: user@example.com"},
 		{"plain text [1] stays", "plain text [1] stays"},
+		{"right-to-left \u202etxt.exe\u202c trick", "right-to-left txt.exe trick"},
+		{"tags \U000E0069\U000E0067\U000E006E hide text", "tags hide text"},
+		{"h\u200bttps://evil.example/x", ""},
+		{"family 👩\u200d👧 stays joined", "family 👩\u200d👧 stays joined"},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, sanitize(tt.in, allowed)); diff != "" {

@@ -67,7 +67,8 @@ func isInvisible(r rune) bool {
 		r >= '\u2060' && r <= '\u2064', // word joiner, invisible operators
 		r >= '\u2066' && r <= '\u206F', // bidi isolates, deprecated format characters
 		r == '\uFEFF',                  // byte order mark, zero-width no-break space
-		r >= '\uFFF9' && r <= '\uFFFB': // interlinear annotation controls
+		r >= '\uFFF9' && r <= '\uFFFB', // interlinear annotation controls
+		r >= 0xE0000 && r <= 0xE007F:   // tags: invisible ASCII look-alikes, a way to smuggle instructions
 		return true
 	}
 	return false

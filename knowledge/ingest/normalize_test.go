@@ -94,3 +94,11 @@ func TestNormalizeTitle(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeDropsTagCharacters(t *testing.T) {
+	// Unicode tags spell ASCII invisibly: "ignore" hidden in a sentence.
+	in := "Rates held steady\U000E0069\U000E0067\U000E006E\U000E006F\U000E0072\U000E0065 on Monday."
+	if got, want := normalizeParagraph(in), "Rates held steady on Monday."; got != want {
+		t.Errorf("normalizeParagraph = %q, want %q", got, want)
+	}
+}

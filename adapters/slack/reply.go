@@ -1,0 +1,311 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/answer"
+)
+
+// maxRateLimited is how many 429s in a row make a request give up: the
+// first four are waited out.
+const maxRateLimited = 5
+
+// maxRetryAfter caps one wait for a 429, so a strange Retry-After cannot
+// hold an answer for long.
+const maxRetryAfter = 30 * time.Second
+
+// maxResponses is how many times Slack lets a response_url be used.
+const maxResponses = 5
+
+// retry calls f until it is not rate limited, waiting out each 429's
+// Retry-After (at least a quarter second, so never in a tight loop), up to
+// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
+func retry(ctx context.Context, log *slog.Logger, what string, f func(ctx context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := f(ctx)
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) || attempt >= maxRateLimited {
+			return scrub(err)
+		}
+		wait := min(max(rl.RetryAfter, 250*time.Millisecond), maxRetryAfter)
+		log.Warn("slack: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (while rate limited)", ctx.Err())
+		}
+	}
+}
+
+// scrub removes request URLs from an error, since a response_url is a
+// credential of sorts, not for logs.
+func scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("slack: %s request failed: %w", ue.Op, ue.Err)
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return errors.New("slack: still rate limited after waiting")
+	}
+	return err
+}
+
+// messageOptions are the options of every message the bot posts or
+// edits: its blocks and fallback text, and no link or media previews.
+// Neither link_names nor parse is ever set, so Slack links no names.
+func messageOptions(m Message) []slack.MsgOption {
+	return []slack.MsgOption{
+		slack.MsgOptionText(m.Text, false),
+		slack.MsgOptionBlocks(m.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+}
+
+// post posts one message, in a thread if threadTS is set, and returns its
+// ts.
+func (b *Bot) post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
+	opts := messageOptions(m)
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := retry(ctx, b.log, "chat.postMessage", func(ctx context.Context) error {
+		var err error
+		_, ts, err = b.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	return ts, err
+}
+
+// update replaces a message's content.
+func (b *Bot) update(ctx context.Context, channel, ts string, m Message) error {
+	return retry(ctx, b.log, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, messageOptions(m)...)
+		return err
+	})
+}
+
+// respond sends a message to a response_url (slash commands, shortcuts):
+// visible to the asker alone if ephemeral, else in the channel.
+func (b *Bot) respond(ctx context.Context, responseURL string, ephemeral bool, m Message) error {
+	no := false
+	msg := &slack.WebhookMessage{
+		Text:         m.Text,
+		Blocks:       &slack.Blocks{BlockSet: m.Blocks},
+		ResponseType: slack.ResponseTypeInChannel,
+		UnfurlLinks:  &no,
+		UnfurlMedia:  &no,
+	}
+	if ephemeral {
+		msg.ResponseType = slack.ResponseTypeEphemeral
+	}
+	return retry(ctx, b.log, "response_url", func(ctx context.Context) error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.http, msg)
+	})
+}
+
+// messageReply is a chat.Reply that answers a Slack message: in a DM, in a
+// thread, or in the channel.
+type messageReply struct {
+	b        *Bot
+	channel  string
+	threadTS string // "" posts in the channel itself
+	key      string
+	inThread bool
+	// fallbackURL, when set, is a response_url to tell the asker alone
+	// that the bot cannot post in the channel (a shortcut used where the
+	// bot is not a member).
+	fallbackURL string
+
+	mu          sync.Mutex
+	placeholder string // the message that progress edits
+
+	tracked  bool // counted in b.work
+	doneOnce sync.Once
+}
+
+// newMessageReply decides where the answer to m goes: a DM or a thread
+// answers in place; a channel message in a new thread on it, or in the
+// channel when the channel is set to reply there.
+func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings) *messageReply {
+	r := &messageReply{b: b, channel: m.ChannelID}
+	switch {
+	case m.DM || m.ThreadID != "":
+		r.threadTS, r.key, r.inThread = m.ThreadID, m.ConversationKey(), m.ThreadID != ""
+	case cs.ReplyInThread:
+		r.threadTS, r.inThread = m.ID, true
+		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: m.ID}.ConversationKey()
+	default:
+		r.key = m.ConversationKey()
+	}
+	return r
+}
+
+// Conversation implements chat.Reply.
+func (r *messageReply) Conversation() (string, bool) { return r.key, r.inThread }
+
+// Typing implements chat.Reply. Slack has no typing indicator for bots
+// outside the legacy RTM API, so nothing is shown until there is text: the
+// first Progress, or the answer.
+func (r *messageReply) Typing(context.Context) {}
+
+// Progress implements chat.Reply: the first call posts a placeholder,
+// later ones edit it (the Service calls it at most about once a second).
+func (r *messageReply) Progress(ctx context.Context, partial string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := RenderProgress(partial)
+	if r.placeholder != "" {
+		return r.b.update(ctx, r.channel, r.placeholder, m)
+	}
+	ts, err := r.b.post(ctx, r.channel, r.threadTS, m)
+	if err != nil {
+		r.tellAsker(ctx, err)
+		return err
+	}
+	r.placeholder = ts
+	return nil
+}
+
+// Answer implements chat.Reply: the rendered answer replaces the
+// placeholder, if any, and goes on in as many messages as it takes.
+func (r *messageReply) Answer(ctx context.Context, a answer.Answer) error {
+	defer r.finish()
+	return r.deliver(ctx, Render(a))
+}
+
+// Notice implements chat.Reply.
+func (r *messageReply) Notice(ctx context.Context, text string) error {
+	defer r.finish()
+	return r.deliver(ctx, RenderText(text))
+}
+
+// deliver posts messages, the first replacing the placeholder.
+func (r *messageReply) deliver(ctx context.Context, ms []Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, m := range ms {
+		var err error
+		if i == 0 && r.placeholder != "" {
+			err = r.b.update(ctx, r.channel, r.placeholder, m)
+			if apiError(err, "message_not_found", "cant_update_message", "edit_window_closed") {
+				// Someone deleted the placeholder: post anew.
+				_, err = r.b.post(ctx, r.channel, r.threadTS, m)
+			}
+		} else {
+			_, err = r.b.post(ctx, r.channel, r.threadTS, m)
+		}
+		if err != nil {
+			r.tellAsker(ctx, err)
+			return err
+		}
+	}
+	return nil
+}
+
+// tellAsker explains to the asker alone, where it can, why nothing was
+// posted: the bot is not in the channel.
+func (r *messageReply) tellAsker(ctx context.Context, err error) {
+	if r.fallbackURL == "" || !apiError(err, "not_in_channel", "channel_not_found") {
+		return
+	}
+	url := r.fallbackURL
+	r.fallbackURL = "" // once is enough
+	msg := RenderText("I can't post in this channel yet. Invite me with `/invite @Byline`, then try again.")[0]
+	if err := r.b.respond(ctx, url, true, msg); err != nil {
+		r.b.log.Warn("slack: telling the asker the bot is not in the channel", "err", err)
+	}
+}
+
+// finish marks the reply delivered (or given up).
+func (r *messageReply) finish() {
+	r.doneOnce.Do(func() {
+		if r.tracked {
+			r.b.work.done()
+		}
+	})
+}
+
+// commandReply answers a slash command through its response_url: visible
+// to the asker alone in private channels, else in the channel. It is a
+// chat.Reply for `/byline ask`.
+type commandReply struct {
+	b         *Bot
+	url       string
+	ephemeral bool
+	key       string
+
+	mu       sync.Mutex
+	used     int
+	tracked  bool
+	doneOnce sync.Once
+}
+
+// Conversation implements chat.Reply. A slash command is never in a
+// thread.
+func (r *commandReply) Conversation() (string, bool) { return r.key, false }
+
+// Typing implements chat.Reply; nothing to show.
+func (r *commandReply) Typing(context.Context) {}
+
+// Progress implements chat.Reply. A response_url takes five messages and
+// cannot edit them, so a command's answer shows once it is whole.
+func (r *commandReply) Progress(context.Context, string) error { return nil }
+
+// Answer implements chat.Reply.
+func (r *commandReply) Answer(ctx context.Context, a answer.Answer) error {
+	defer r.finish()
+	return r.deliver(ctx, Render(a))
+}
+
+// Notice implements chat.Reply.
+func (r *commandReply) Notice(ctx context.Context, text string) error {
+	defer r.finish()
+	return r.deliver(ctx, RenderText(text))
+}
+
+// deliver sends messages through the response_url, as many as it takes.
+func (r *commandReply) deliver(ctx context.Context, ms []Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range ms {
+		if r.used >= maxResponses {
+			r.b.log.Warn("slack: a command's answer needs more messages than its response_url allows; the rest is dropped", "messages", len(ms))
+			return nil
+		}
+		r.used++
+		if err := r.b.respond(ctx, r.url, r.ephemeral, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// say delivers text, logging a failure; for commands answered outside the
+// Service, which logs its own.
+func (r *commandReply) say(ctx context.Context, ms []Message) {
+	if err := r.deliver(ctx, ms); err != nil {
+		r.b.log.Error("slack: answering a slash command failed", "err", err)
+	}
+}
+
+func (r *commandReply) finish() {
+	r.doneOnce.Do(func() {
+		if r.tracked {
+			r.b.work.done()
+		}
+	})
+}

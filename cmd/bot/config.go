@@ -43,6 +43,8 @@ type Config struct {
 	Digest DigestConfig `yaml:"digest"`
 	// Feeds are polled by `bot serve` so the digest has news.
 	Feeds FeedsConfig `yaml:"feeds"`
+	// Metrics is the operator's listener of `bot serve`.
+	Metrics MetricsConfig `yaml:"metrics"`
 
 	// literal names the secret keys whose values are written in the file
 	// itself rather than named as ${ENV}; set by loadConfig.
@@ -99,6 +101,14 @@ type AnswerConfig struct {
 	CacheTTL string `yaml:"cache_ttl"`
 	// PromptsDir holds templates that replace the built-in ones.
 	PromptsDir string `yaml:"prompts_dir"`
+}
+
+// MetricsConfig is the local HTTP listener for /healthz, /readyz and
+// /metrics.
+type MetricsConfig struct {
+	// Listen is its address, such as 127.0.0.1:9090; empty (the default)
+	// serves nothing.
+	Listen string `yaml:"listen"`
 }
 
 // LogConfig configures the logger.

@@ -78,6 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdAsk(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return cmdChat(ctx, rest, getenv, stdin, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
+	case "digest":
+		return cmdDigest(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "byline", buildVersion())
 		return nil

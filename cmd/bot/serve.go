@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/adapters/discord"
+	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/digest"
+	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/knowledge/ingest"
+	"github.com/byline-bot/byline/metrics"
+)
+
+// onceKeep is how long an event id is remembered to answer it once: longer
+// than Slack's retries (minutes) and a gateway's replays after a
+// reconnect, and across a restart of the bot.
+const onceKeep = 24 * time.Hour
+
+// platform is one chat surface `bot serve` runs.
+type platform struct {
+	name    string
+	run     func(ctx context.Context) error
+	post    func(ctx context.Context, channelID, text string) (string, error)
+	service *chat.Service
+	queue   *chat.Queue
+}
+
+// checkPlatforms says, before anything is opened, what stops `bot serve`
+// from connecting: no platform enabled, or a token it needs unset.
+func checkPlatforms(c Config) error {
+	if !c.Discord.Enabled && !c.Slack.Enabled {
+		return errors.New("serve: no chat platform is enabled: set discord.enabled or slack.enabled to true in the config (see docs/discord.md and docs/slack.md); `bot chat` needs no platform")
+	}
+	var errs []error
+	if c.Discord.Enabled && strings.TrimSpace(c.Discord.Token) == "" {
+		errs = append(errs, errors.New("discord.token is empty: set the DISCORD_BOT_TOKEN environment variable (the config names it as ${DISCORD_BOT_TOKEN}); docs/discord.md says where to find it"))
+	}
+	if c.Slack.Enabled {
+		if strings.TrimSpace(c.Slack.BotToken) == "" {
+			errs = append(errs, errors.New("slack.bot_token is empty: set the SLACK_BOT_TOKEN environment variable (xoxb-..., from OAuth & Permissions); see docs/slack.md"))
+		}
+		if c.Slack.Mode == "socket" && strings.TrimSpace(c.Slack.AppToken) == "" {
+			errs = append(errs, errors.New("slack.app_token is empty: Socket Mode needs SLACK_APP_TOKEN (xapp-..., with connections:write, from Basic Information); see docs/slack.md"))
+		}
+		if c.Slack.Mode == "http" && strings.TrimSpace(c.Slack.SigningSecret) == "" {
+			errs = append(errs, errors.New("slack.signing_secret is empty: HTTP mode needs SLACK_SIGNING_SECRET (from Basic Information); see docs/slack.md"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// cmdServe connects to Discord and Slack, answers there, posts the
+// digests and polls the feeds until ctx is done (SIGINT, SIGTERM). At
+// shutdown it stops taking questions, gives those in flight the platforms'
+// drain time to be posted, logs what was left, and closes the database.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: bot serve --config FILE\n\nAnswers in Discord and Slack, posts the digests and polls the feeds the config names.")
+		fs.PrintDefaults()
+	}
+	rest, err := parseFlags(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		fs.Usage()
+		return usageError("serve: unexpected argument %q", rest[0])
+	}
+	e, err := c.setup(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if err := checkPlatforms(e.cfg); err != nil {
+		return err
+	}
+	store, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	engine, err := newEngine(e, store)
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	log := e.log.With("component", "serve")
+
+	// Answers run on a context of their own, which outlives ctx: the
+	// platforms drain them after ctx is done, and only then is it ended.
+	work, endWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer endWork()
+
+	w := &wiring{e: e, store: store, engine: engine, metrics: m, work: work}
+	var platforms []*platform
+	if e.cfg.Discord.Enabled {
+		p, err := w.discord()
+		if err != nil {
+			return err
+		}
+		platforms = append(platforms, p)
+	}
+	if e.cfg.Slack.Enabled {
+		p, err := w.slack()
+		if err != nil {
+			return err
+		}
+		platforms = append(platforms, p)
+	}
+	sched, err := newScheduler(e, store, engine, m, platforms)
+	if err != nil {
+		return err
+	}
+	w.sched = sched
+
+	g, gctx := errgroup.WithContext(ctx)
+	if addr := e.cfg.Metrics.Listen; addr != "" {
+		g.Go(func() error { return m.Serve(gctx, addr, log) })
+	}
+	for _, p := range platforms {
+		// Each adapter's errors name the adapter already.
+		g.Go(func() error { return p.run(gctx) })
+	}
+	g.Go(func() error { return sched.Run(gctx) })
+	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
+		interval, _ := parseDuration(e.cfg.Feeds.Interval)
+		poller := ingest.NewPoller(store, ingest.PollOptions{
+			URLs: urls, Interval: interval, MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,
+			OnPoll: func(s ingest.Summary) {
+				m.Ingested("new", s.New)
+				m.Ingested("updated", s.Updated)
+				m.Ingested("failed", s.Failed())
+			},
+		})
+		g.Go(func() error { return poller.Run(gctx) })
+	}
+	// Ready means the database is open and the platforms are connecting;
+	// a platform that cannot connect ends serve, and readiness with it.
+	m.SetReady(true)
+	log.Info("serving", "platforms", len(platforms), "digests", len(e.cfg.Digest.Channels), "feeds", len(e.cfg.Feeds.URLs), "llm", e.cfg.LLM.Model != "")
+	err = g.Wait()
+	m.SetReady(false)
+
+	// The platforms have stopped taking questions and waited for those in
+	// flight; whatever is still queued now is dropped, and said so.
+	for _, p := range platforms {
+		if n := p.queue.Len(); n > 0 {
+			log.Warn("shutdown: questions left unanswered", "platform", p.name, "count", n)
+		}
+	}
+	endWork()
+	for _, p := range platforms {
+		p.queue.Wait()
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("shut down cleanly")
+	return nil
+}
+
+// wiring holds what every platform is built from.
+type wiring struct {
+	e       env
+	store   *knowledge.Store
+	engine  *answer.Engine
+	metrics *metrics.Metrics
+	work    context.Context
+	sched   *digest.Scheduler
+}
+
+// service builds a platform's answering pipeline from the shared chat
+// config and the platform's channel settings.
+func (w *wiring) service(name string, def ChannelConfig, channels map[string]ChannelConfig) (*chat.Service, *chat.Queue, error) {
+	c := w.e.cfg.Chat
+	deadline, _ := parseDuration(c.AnswerDeadline)
+	q := chat.NewQueue(w.work, c.Concurrent, c.PerConversation)
+	var limiter *chat.Limiter
+	if c.UserPerMinute > 0 || c.ChannelPerMinute > 0 {
+		limiter = chat.NewLimiter(chat.Limits{
+			UserPerMinute: c.UserPerMinute, UserBurst: c.UserBurst,
+			ChannelPerMinute: c.ChannelPerMinute, ChannelBurst: c.ChannelBurst,
+		}, nil)
+	}
+	s, err := chat.NewService(chat.ServiceOptions{
+		Engine: w.engine, Policy: chat.NewPolicy(chatSettings(c, def, channels), nil), Limiter: limiter, Queue: q,
+		Deadline: deadline, Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
+	})
+	return s, q, err
+}
+
+// once remembers platform event ids in the knowledge base, so an event
+// delivered twice, even across a restart, is answered once.
+func (w *wiring) once(prefix string) func(ctx context.Context, key string) (bool, error) {
+	return func(ctx context.Context, key string) (bool, error) {
+		return w.store.Once(ctx, prefix+key, onceKeep)
+	}
+}
+
+// digestNow is a platform's /digest: today's digest for the channel,
+// posted now, with the channel's configured settings if it has a digest,
+// else the defaults.
+func (w *wiring) digestNow(p *platform) func(ctx context.Context, channelID string) (string, error) {
+	return func(ctx context.Context, channelID string) (string, error) {
+		if w.sched == nil {
+			return "", errors.New("serve: the digest scheduler is not running yet")
+		}
+		ch, ok := w.sched.Channel(p.name + ":" + channelID)
+		if !ok {
+			ch = digest.Channel{Name: p.name + " " + channelID, Key: p.name + ":" + channelID}
+			ch.Post = digestPoster(p, channelID)
+		}
+		d, err := w.sched.PostNow(ctx, ch)
+		if err != nil {
+			return "", err
+		}
+		if d.Empty && d.Text == "" {
+			return "Nothing is new since the last digest, so nothing was posted.", nil
+		}
+		return fmt.Sprintf("Posted a digest of %d %s.", len(d.Items), plural(len(d.Items), "story", "stories")), nil
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// digestPoster posts a digest to a channel of p and opens its thread for
+// replies, which are answered from the digest's articles first.
+func digestPoster(p *platform, channelID string) func(ctx context.Context, d answer.Digest) (string, error) {
+	return func(ctx context.Context, d answer.Digest) (string, error) {
+		id, err := p.post(ctx, channelID, answer.RenderDigest(d))
+		if err != nil {
+			return id, err
+		}
+		var ids []string
+		for _, it := range d.Items {
+			ids = append(ids, it.ArticleIDs...)
+		}
+		// A thread on a message has the message's id: its ts on Slack, and
+		// on Discord the thread channel started from it.
+		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids)
+		return id, nil
+	}
+}
+
+// discord builds the Discord platform.
+func (w *wiring) discord() (*platform, error) {
+	c := w.e.cfg.Discord
+	s, q, err := w.service("discord", c.Default, c.Channels)
+	if err != nil {
+		return nil, err
+	}
+	p := &platform{name: "discord", service: s, queue: q}
+	bot, err := discord.New(discord.Options{
+		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.store,
+		Digest: w.digestNow(p), Once: w.once("discord:"), Logger: w.e.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.run, p.post = bot.Run, bot.Post
+	return p, nil
+}
+
+// newScheduler builds the digest scheduler over the configured channels,
+// each posting through its platform. A digest for a platform that is not
+// enabled is a config error.
+func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metrics.Metrics, platforms []*platform) (*digest.Scheduler, error) {
+	byName := map[string]*platform{}
+	for _, p := range platforms {
+		byName[p.name] = p
+	}
+	chans, err := digestChannels(e.cfg, func(name, channelID string) (func(context.Context, answer.Digest) (string, error), error) {
+		p, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("a digest posts to %s, but %s.enabled is false", name, name)
+		}
+		return digestPoster(p, channelID), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	grace, _ := time.ParseDuration(e.cfg.Digest.Grace)
+	return digest.New(digest.Options{
+		Channels: chans, Builder: engine, Runs: store, Grace: grace, Logger: e.log,
+		Observe: func(r knowledge.DigestRun) { m.Digest(r.State) },
+	})
+}
+
+// digestChannels turns the config's digest entries into scheduler
+// channels; post returns how to post to one channel of a platform.
+func digestChannels(c Config, post func(platform, channelID string) (func(context.Context, answer.Digest) (string, error), error)) ([]digest.Channel, error) {
+	var out []digest.Channel
+	var errs []error
+	for i, d := range c.Digest.Channels {
+		hour, minute, _ := parseClock(d.Time)
+		loc, _ := time.LoadLocation(d.Timezone)
+		var days []time.Weekday
+		for _, day := range d.Days {
+			days = append(days, weekdays[strings.ToLower(day)[:3]])
+		}
+		ch := digest.Channel{
+			Name: d.Name, Key: d.Platform + ":" + d.Channel, Hour: hour, Minute: minute, Location: loc,
+			Days: days, MaxItems: d.MaxItems, Sources: d.Sources, QuietDay: d.QuietDay,
+		}
+		if post != nil {
+			p, err := post(d.Platform, d.Channel)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("digest.channels[%d] (%s): %w", i, d.Name, err))
+				continue
+			}
+			ch.Post = p
+		}
+		out = append(out, ch)
+	}
+	return out, errors.Join(errs...)
+}

@@ -16,11 +16,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/adapters/discord/discordtest"
 )
 
 // wantNoPings fails unless a request's body lets nothing ping anyone:
 // allowed_mentions present, with an empty parse list.
-func wantNoPings(t *testing.T, r fakeRequest) {
+func wantNoPings(t *testing.T, r discordtest.Request) {
 	t.Helper()
 	am, ok := r.Body["allowed_mentions"].(map[string]any)
 	if !ok {
@@ -33,7 +34,7 @@ func wantNoPings(t *testing.T, r fakeRequest) {
 }
 
 // wantNoEmbeds fails unless a message carries the suppress-embeds flag.
-func wantNoEmbeds(t *testing.T, r fakeRequest) {
+func wantNoEmbeds(t *testing.T, r discordtest.Request) {
 	t.Helper()
 	flags, _ := r.Body["flags"].(float64)
 	if int(flags)&int(discordgo.MessageFlagsSuppressEmbeds) == 0 {
@@ -41,10 +42,7 @@ func wantNoEmbeds(t *testing.T, r fakeRequest) {
 	}
 }
 
-func content(r fakeRequest) string {
-	s, _ := r.Body["content"].(string)
-	return s
-}
+func content(r discordtest.Request) string { return r.Content() }
 
 // TestGatewayHandshake: the real discordgo session connects to the fake
 // (HELLO, IDENTIFY with the intents, READY), heartbeats are ACKed, and the
@@ -54,12 +52,11 @@ func TestGatewayHandshake(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.wait(t, "two heartbeats", func() bool { return f.beats >= 2 })
+	f.wait(t, "two heartbeats", func() bool { return f.Gateway().Heartbeats >= 2 })
 
-	f.mu.Lock()
-	identify := f.identify[0]
-	connections := len(f.conns)
-	f.mu.Unlock()
+	g := f.Gateway()
+	identify := g.Identifies[0]
+	connections := g.Connections
 	if got := identify["token"]; got != "Bot good-token" {
 		t.Errorf("IDENTIFY token = %v, want the configured one with the Bot prefix", got)
 	}
@@ -72,11 +69,11 @@ func TestGatewayHandshake(t *testing.T) {
 	if connections != 1 {
 		t.Errorf("gateway connections = %d, want 1 (heartbeats ACKed, no reconnect)", connections)
 	}
-	reg := f.requests("PUT", "/api/v10/applications/800/guilds/g1/commands")
+	reg := f.Requests("PUT", "/api/v10/applications/800/guilds/g1/commands")
 	if len(reg) != 1 {
 		t.Fatalf("command registrations = %d, want 1", len(reg))
 	}
-	if global := f.requests("PUT", "/api/v10/applications/800/commands"); len(global) != 0 {
+	if global := f.Requests("PUT", "/api/v10/applications/800/commands"); len(global) != 0 {
 		t.Errorf("commands registered globally too: %v", global)
 	}
 	var cmds []struct {
@@ -136,14 +133,14 @@ func TestMentionAnswersInNewThread(t *testing.T) {
 	f.dispatch("MESSAGE_CREATE", h.mention("m1", "c1", "who won the budget vote?"))
 
 	post := f.waitRequest(t, "POST", "/api/v10/channels/m1/messages")
-	thread := f.requests("POST", "/api/v10/channels/c1/messages/m1/threads")
+	thread := f.Requests("POST", "/api/v10/channels/c1/messages/m1/threads")
 	if len(thread) != 1 {
-		t.Fatalf("threads started = %d, want 1:\n%s", len(thread), f.dump())
+		t.Fatalf("threads started = %d, want 1:\n%s", len(thread), f.Dump())
 	}
 	if got := thread[0].Body["name"]; got != "who won the budget vote?" {
 		t.Errorf("thread name = %v", got)
 	}
-	if len(f.requests("POST", "/api/v10/channels/m1/typing")) == 0 {
+	if len(f.Requests("POST", "/api/v10/channels/m1/typing")) == 0 {
 		t.Errorf("no typing indicator in the thread")
 	}
 	want := "On “who won the budget vote?”: the council voted 5 to 2 [1].\n\n" +
@@ -174,7 +171,7 @@ func TestReplyStyle(t *testing.T) {
 		t.Errorf("message_reference = %v, want the question m2", post.Body["message_reference"])
 	}
 	wantNoPings(t, post)
-	if n := len(f.requests("POST", "/api/v10/channels/c2/messages/m2/threads")); n != 0 {
+	if n := len(f.Requests("POST", "/api/v10/channels/c2/messages/m2/threads")); n != 0 {
 		t.Errorf("started %d threads in a reply-style channel", n)
 	}
 }
@@ -184,9 +181,7 @@ func TestDirectMessage(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	dm := plain("m3", "d1", "what did the council decide?")
-	delete(dm, "guild_id")
-	f.dispatch("MESSAGE_CREATE", dm)
+	f.dispatch("MESSAGE_CREATE", f.MessagePayload(discordtest.UserMessage{ID: "m3", ChannelID: "d1", DM: true, Text: "what did the council decide?"}))
 	post := f.waitRequest(t, "POST", "/api/v10/channels/d1/messages")
 	if !strings.HasPrefix(content(post), "On “what did the council decide?”") {
 		t.Errorf("DM answer = %q", content(post))
@@ -209,11 +204,11 @@ func TestIgnored(t *testing.T) {
 	fromBot["author"] = map[string]any{"id": "777", "username": "otherbot", "bot": true}
 	f.dispatch("MESSAGE_CREATE", fromBot)
 	fromSelf := h.mention("i2", "c1", "my own question")
-	fromSelf["author"] = map[string]any{"id": f.botID, "username": "byline", "bot": true}
+	fromSelf["author"] = map[string]any{"id": f.BotID(), "username": "byline", "bot": true}
 	f.dispatch("MESSAGE_CREATE", fromSelf)
 	f.dispatch("MESSAGE_UPDATE", h.mention("i3", "c1", "edited question"))
 	f.dispatch("MESSAGE_CREATE", h.mention("i4", "c3", "disallowed question"))
-	f.dispatch("MESSAGE_CREATE", plain("i5", "c1", "just chatting"))
+	f.dispatch("MESSAGE_CREATE", h.plain("i5", "c1", "just chatting"))
 	f.dispatch("MESSAGE_CREATE", h.mention("i6", "c1", "last question"))
 
 	f.waitRequest(t, "POST", "/api/v10/channels/i6/messages")
@@ -222,11 +217,11 @@ func TestIgnored(t *testing.T) {
 		t.Errorf("questions asked (-want +got):\n%s", diff)
 	}
 	for _, id := range []string{"i1", "i2", "i3", "i4", "i5"} {
-		if n := len(f.requests("POST", "/api/v10/channels/"+id+"/messages")); n != 0 {
+		if n := len(f.Requests("POST", "/api/v10/channels/"+id+"/messages")); n != 0 {
 			t.Errorf("message %s answered", id)
 		}
 	}
-	if n := len(f.requests("POST", "/api/v10/channels/c3/messages")); n != 0 {
+	if n := len(f.Requests("POST", "/api/v10/channels/c3/messages")); n != 0 {
 		t.Errorf("posted in the disallowed channel")
 	}
 }
@@ -237,7 +232,7 @@ func TestAutoAnswerChannel(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.dispatch("MESSAGE_CREATE", plain("m4", "c4", "when do the new bus routes start?"))
+	f.dispatch("MESSAGE_CREATE", h.plain("m4", "c4", "when do the new bus routes start?"))
 	f.waitRequest(t, "POST", "/api/v10/channels/m4/messages")
 	qs := h.asker.waitAsked(t, 1)
 	if diff := cmp.Diff([]string{"Valley Courier"}, qs[0].Sources); diff != "" {
@@ -254,21 +249,13 @@ func TestFollowUpInBotThread(t *testing.T) {
 	f.dispatch("MESSAGE_CREATE", h.mention("m5", "c1", "who won the vote?"))
 	f.waitRequest(t, "POST", "/api/v10/channels/m5/messages")
 
-	f.dispatch("MESSAGE_CREATE", plain("m6", "m5", "and by how much?"))
-	f.wait(t, "the follow-up's answer", func() bool {
-		n := 0
-		for _, r := range f.reqs {
-			if r.Method == "POST" && r.Path == "/api/v10/channels/m5/messages" {
-				n++
-			}
-		}
-		return n == 2
-	})
+	f.dispatch("MESSAGE_CREATE", h.plain("m6", "m5", "and by how much?"))
+	f.wait(t, "the follow-up's answer", func() bool { return f.count("POST", "/api/v10/channels/m5/messages") == 2 })
 	qs := h.asker.waitAsked(t, 2)
 	if len(qs[1].History) != 1 || qs[1].History[0].Question != "who won the vote?" {
 		t.Errorf("follow-up history = %+v, want the first turn", qs[1].History)
 	}
-	if n := len(f.requests("POST", "/api/v10/channels/m5/messages/m6/threads")); n != 0 {
+	if n := len(f.Requests("POST", "/api/v10/channels/m5/messages/m6/threads")); n != 0 {
 		t.Errorf("a follow-up started a thread of its own")
 	}
 }
@@ -281,21 +268,19 @@ func TestSlashAsk(t *testing.T) {
 	f := h.fake
 	f.dispatch("INTERACTION_CREATE", h.slash("a1", "c1", "ask", "who won the vote?", "0"))
 	edit := f.waitRequest(t, "PATCH", "/api/v10/webhooks/800/tok-a1/messages/@original")
-	cb := f.requests("POST", "/api/v10/interactions/a1/tok-a1/callback")
+	cb := f.Requests("POST", "/api/v10/interactions/a1/tok-a1/callback")
 	if len(cb) != 1 {
 		t.Fatalf("callbacks = %d, want 1", len(cb))
 	}
 	if got := cb[0].Body["type"]; got != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
 		t.Errorf("callback type = %v, want 5 (deferred)", got)
 	}
-	f.mu.Lock()
 	order := []string{}
-	for _, r := range f.reqs {
+	for _, r := range f.Requests("", "") {
 		if strings.Contains(r.Path, "a1") {
 			order = append(order, r.Method)
 		}
 	}
-	f.mu.Unlock()
 	if diff := cmp.Diff([]string{"POST", "PATCH"}, order); diff != "" {
 		t.Errorf("callback, then edit (-want +got):\n%s", diff)
 	}
@@ -306,7 +291,7 @@ func TestSlashAsk(t *testing.T) {
 
 	f.dispatch("INTERACTION_CREATE", h.slash("a2", "c5", "ask", "private question", "0"))
 	f.waitRequest(t, "PATCH", "/api/v10/webhooks/800/tok-a2/messages/@original")
-	cb = f.requests("POST", "/api/v10/interactions/a2/tok-a2/callback")
+	cb = f.Requests("POST", "/api/v10/interactions/a2/tok-a2/callback")
 	data, _ := cb[0].Body["data"].(map[string]any)
 	if flags, _ := data["flags"].(float64); int(flags)&int(discordgo.MessageFlagsEphemeral) == 0 {
 		t.Errorf("private channel: deferred response flags = %v, want ephemeral", data["flags"])
@@ -419,21 +404,13 @@ func TestOrderInOneThread(t *testing.T) {
 	f.waitRequest(t, "POST", "/api/v10/channels/o1/messages")
 	gate := make(chan struct{})
 	h.asker.gate = gate
-	f.dispatch("MESSAGE_CREATE", plain("o2", "o1", "question two"))
-	f.dispatch("MESSAGE_CREATE", plain("o3", "o1", "question three"))
+	f.dispatch("MESSAGE_CREATE", h.plain("o2", "o1", "question two"))
+	f.dispatch("MESSAGE_CREATE", h.plain("o3", "o1", "question three"))
 	h.asker.waitAsked(t, 2)
 	close(gate)
-	f.wait(t, "three answers in the thread", func() bool {
-		n := 0
-		for _, r := range f.reqs {
-			if r.Method == "POST" && r.Path == "/api/v10/channels/o1/messages" {
-				n++
-			}
-		}
-		return n == 3
-	})
+	f.wait(t, "three answers in the thread", func() bool { return f.count("POST", "/api/v10/channels/o1/messages") == 3 })
 	var got []string
-	for _, r := range f.requests("POST", "/api/v10/channels/o1/messages") {
+	for _, r := range f.Requests("POST", "/api/v10/channels/o1/messages") {
 		got = append(got, strings.SplitN(content(r), ":", 2)[0])
 	}
 	want := []string{"On “question one”", "On “question two”", "On “question three”"}
@@ -450,9 +427,8 @@ func TestOrderInOneThread(t *testing.T) {
 // again), and the answer is posted once.
 func TestDisconnectMidAnswer(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
+	f := newFakeWith(t, discordtest.Options{ReplayOnResume: true})
 	f.addChannel("c1", "g1", "", 0)
-	f.replayOnResume = true
 	// The bot's own in-memory Once, watched: the question's second
 	// delivery must reach it (and be turned away) before the answer is
 	// let through.
@@ -480,11 +456,9 @@ func TestDisconnectMidAnswer(t *testing.T) {
 	f.dispatch("MESSAGE_CREATE", h.mention("r1", "c1", "who won?"))
 	h.asker.waitAsked(t, 1)
 
-	f.drop()
-	f.wait(t, "a RESUME", func() bool { return len(f.resumes) == 1 })
-	f.mu.Lock()
-	resume := f.resumes[0]
-	f.mu.Unlock()
+	f.Drop()
+	f.wait(t, "a RESUME", func() bool { return len(f.Gateway().Resumes) == 1 })
+	resume := f.Gateway().Resumes[0]
 	if resume["session_id"] != "session-1" {
 		t.Errorf("RESUME = %v, want session-1", resume)
 	}
@@ -497,18 +471,16 @@ func TestDisconnectMidAnswer(t *testing.T) {
 	f.waitRequest(t, "POST", "/api/v10/channels/r1/messages")
 	h.stop(t)
 
-	if n := len(f.requests("POST", "/api/v10/channels/r1/messages")); n != 1 {
-		t.Errorf("answers posted = %d, want 1:\n%s", n, f.dump())
+	if n := len(f.Requests("POST", "/api/v10/channels/r1/messages")); n != 1 {
+		t.Errorf("answers posted = %d, want 1:\n%s", n, f.Dump())
 	}
-	if n := len(f.requests("POST", "/api/v10/channels/c1/messages/r1/threads")); n != 1 {
+	if n := len(f.Requests("POST", "/api/v10/channels/c1/messages/r1/threads")); n != 1 {
 		t.Errorf("threads started = %d, want 1", n)
 	}
 	if qs := h.asker.questions(); len(qs) != 1 {
 		t.Errorf("questions asked = %q, want one", qs)
 	}
-	f.mu.Lock()
-	identifies := len(f.identify)
-	f.mu.Unlock()
+	identifies := len(f.Gateway().Identifies)
 	if identifies != 1 {
 		t.Errorf("IDENTIFY sent %d times, want 1 (a RESUME, not a new session)", identifies)
 	}
@@ -520,13 +492,13 @@ func TestRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	f.addChannel("c1", "g1", "", 0)
-	f.rateLimit("POST /api/v10/channels/q1/messages", 2)
+	f.RateLimit("POST", "/api/v10/channels/q1/messages", 2)
 	h := startWith(t, f, nil)
 	f.dispatch("MESSAGE_CREATE", h.mention("q1", "c1", "who won?"))
 	f.waitRequest(t, "POST", "/api/v10/channels/q1/messages")
 	h.stop(t)
 	var statuses []int
-	for _, r := range f.requests("POST", "/api/v10/channels/q1/messages") {
+	for _, r := range f.Requests("POST", "/api/v10/channels/q1/messages") {
 		statuses = append(statuses, r.Status)
 	}
 	if diff := cmp.Diff([]int{429, 429, 200}, statuses); diff != "" {
@@ -545,21 +517,19 @@ func TestStreaming(t *testing.T) {
 	f.dispatch("MESSAGE_CREATE", h.mention("p1", "c1", "who won?"))
 	f.waitRequest(t, "POST", "/api/v10/channels/p1/messages")
 	f.wait(t, "the final edit", func() bool {
-		for _, r := range f.reqs {
-			if r.Method == "PATCH" && strings.Contains(content(r), "[1] Council approves budget") {
+		for _, r := range f.Requests("PATCH", "") {
+			if strings.Contains(content(r), "[1] Council approves budget") {
 				return true
 			}
 		}
 		return false
 	})
 	var got []string
-	f.mu.Lock()
-	for _, r := range f.reqs {
+	for _, r := range f.Requests("", "") {
 		if strings.HasPrefix(r.Path, "/api/v10/channels/p1/messages") {
 			got = append(got, r.Method+" "+strings.SplitN(content(r), "\n", 2)[0])
 		}
 	}
-	f.mu.Unlock()
 	want := []string{
 		"POST The council …",
 		"PATCH The council voted …",
@@ -569,10 +539,10 @@ func TestStreaming(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages in the thread (-want +got):\n%s", diff)
 	}
-	for _, r := range f.requests("PATCH", "") {
+	for _, r := range f.Requests("PATCH", "") {
 		wantNoPings(t, r)
 	}
-	for _, r := range f.requests("", "/api/v10/channels/p1/messages") {
+	for _, r := range f.Requests("", "/api/v10/channels/p1/messages") {
 		wantNoPings(t, r)
 	}
 }
@@ -591,8 +561,7 @@ func TestBadToken(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t)
-			f.rejectIdentify = tc.identify
+			f := newFakeWith(t, discordtest.Options{RejectIdentify: tc.identify})
 			b := newBotFor(t, f, newAsker(), &fakeClock{}, func(o *Options) { o.Token = tc.token })
 			done := make(chan error, 1)
 			go func() { done <- b.Run(context.Background()) }()
@@ -623,8 +592,7 @@ func TestNoToken(t *testing.T) {
 // ConnectTimeout, not a hang.
 func TestConnectTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	f.silentIdentify = true
+	f := newFakeWith(t, discordtest.Options{SilentIdentify: true})
 	b := newBotFor(t, f, newAsker(), &fakeClock{}, func(o *Options) { o.ConnectTimeout = 200 * time.Millisecond })
 	done := make(chan error, 1)
 	go func() { done <- b.Run(context.Background()) }()
@@ -651,7 +619,7 @@ func TestTwoBots(t *testing.T) {
 	if !strings.Contains(content(p1), "question for one") || !strings.Contains(content(p2), "question for two") {
 		t.Errorf("answers crossed: %q, %q", content(p1), content(p2))
 	}
-	if n := len(h1.fake.requests("POST", "/api/v10/channels/b2/messages")) + len(h2.fake.requests("POST", "/api/v10/channels/b1/messages")); n != 0 {
+	if n := len(h1.fake.Requests("POST", "/api/v10/channels/b2/messages")) + len(h2.fake.Requests("POST", "/api/v10/channels/b1/messages")); n != 0 {
 		t.Errorf("a bot posted to the other's server")
 	}
 }
@@ -668,7 +636,7 @@ func TestPost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posts := f.requests("POST", "/api/v10/channels/c1/messages")
+	posts := f.Requests("POST", "/api/v10/channels/c1/messages")
 	if len(posts) != 2 {
 		t.Fatalf("posts = %d, want 2", len(posts))
 	}
@@ -703,9 +671,7 @@ func TestShutdownWaitsForAnswers(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("Run did not close the gateway")
 	}
-	f.mu.Lock()
-	ended := f.ended
-	f.mu.Unlock()
+	ended := f.Gateway().Ended
 	if ended != 1 {
 		t.Errorf("gateway connections ended = %d, want 1", ended)
 	}
@@ -716,7 +682,7 @@ func TestShutdownWaitsForAnswers(t *testing.T) {
 	}
 	close(gate)
 	h.stop(t)
-	if n := len(f.requests("POST", "/api/v10/channels/w1/messages")); n != 1 {
+	if n := len(f.Requests("POST", "/api/v10/channels/w1/messages")); n != 1 {
 		t.Errorf("answers posted before Run returned = %d, want 1", n)
 	}
 }
@@ -742,7 +708,7 @@ func TestUserRateLimit(t *testing.T) {
 		t.Errorf("the notice replies to %v, want l2", ref["message_id"])
 	}
 	wantNoPings(t, notice)
-	if n := len(f.requests("POST", "/api/v10/channels/c1/messages/l2/threads")); n != 0 {
+	if n := len(f.Requests("POST", "/api/v10/channels/c1/messages/l2/threads")); n != 0 {
 		t.Errorf("a thread was started for a refused question")
 	}
 }
@@ -790,10 +756,10 @@ func TestInviteURL(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.srv.Close()
+	f.Close()
 	b := newBotFor(t, f, newAsker(), &fakeClock{}, nil)
 	err := b.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "cannot reach the API at "+f.apiURL()) {
-		t.Errorf("Run = %v, want an error naming %s", err, f.apiURL())
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the API at "+f.APIURL()) {
+		t.Errorf("Run = %v, want an error naming %s", err, f.APIURL())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/adapters/discord/discordtest"
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
@@ -198,8 +199,8 @@ func newBotFor(t *testing.T, f *fakeDiscord, asker *fakeAsker, clock *fakeClock,
 		t.Fatal(err)
 	}
 	opts := Options{
-		Token:   f.token,
-		APIURL:  f.apiURL(),
+		Token:   f.Token(),
+		APIURL:  f.APIURL(),
 		Guilds:  []string{"g1"},
 		Service: svc,
 		Library: fakeLibrary{},
@@ -239,7 +240,7 @@ func startWith(t *testing.T, f *fakeDiscord, edit func(*Options), serviceEdit ..
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- h.bot.Run(ctx) }()
 	t.Cleanup(func() { h.stop(t) })
-	f.waitRequest(t, "PUT", "/api/v10/applications/"+f.appID+"/guilds/g1/commands")
+	f.waitRequest(t, "PUT", "/api/v10/applications/"+f.AppID()+"/guilds/g1/commands")
 	return h
 }
 
@@ -261,33 +262,20 @@ func (h *harness) stop(t *testing.T) {
 
 // mention is a MESSAGE_CREATE of user u1 mentioning the bot.
 func (h *harness) mention(id, channel, text string) map[string]any {
-	return map[string]any{
-		"id": id, "channel_id": channel, "guild_id": "g1", "type": 0,
-		"author":   map[string]any{"id": "u1", "username": "ann"},
-		"content":  "<@" + h.fake.botID + "> " + text,
-		"mentions": []any{map[string]any{"id": h.fake.botID, "username": "byline", "bot": true}},
-	}
+	return h.fake.MessagePayload(discordtest.UserMessage{ID: id, ChannelID: channel, Text: text, Mention: true})
 }
 
 // plain is a MESSAGE_CREATE of user u1 that mentions no one.
-func plain(id, channel, text string) map[string]any {
-	return map[string]any{
-		"id": id, "channel_id": channel, "guild_id": "g1", "type": 0,
-		"author":  map[string]any{"id": "u1", "username": "ann"},
-		"content": text,
-	}
+func (h *harness) plain(id, channel, text string) map[string]any {
+	return h.fake.MessagePayload(discordtest.UserMessage{ID: id, ChannelID: channel, Text: text})
 }
 
 // slash is an INTERACTION_CREATE for a slash command.
 func (h *harness) slash(id, channel, name, value string, perms string) map[string]any {
-	data := map[string]any{"id": "cmd-" + name, "name": name, "type": 1}
+	c := discordtest.SlashCommand{ID: id, ChannelID: channel, Name: name, Permissions: perms}
 	if value != "" {
 		opt := map[string]string{"ask": "question", "search": "keywords", "source": "id"}[name]
-		data["options"] = []any{map[string]any{"name": opt, "type": 3, "value": value}}
+		c.Options = map[string]string{opt: value}
 	}
-	return map[string]any{
-		"id": id, "application_id": h.fake.appID, "type": 2, "token": "tok-" + id,
-		"channel_id": channel, "guild_id": "g1", "version": 1, "data": data,
-		"member": map[string]any{"user": map[string]any{"id": "u1", "username": "ann"}, "permissions": perms},
-	}
+	return h.fake.InteractionPayload(c)
 }

@@ -92,8 +92,11 @@ type Options struct {
 	// reasoning models, which require it.
 	MaxTokens int
 
-	// HTTPClient sends the requests. Nil means a client with Go's default
-	// transport. The client is used as is and never modified.
+	// HTTPClient sends the requests. Nil means a client with a copy of
+	// Go's default transport that keeps up to 64 idle connections to the
+	// model's server instead of 2, so that a busy bot, with many answers
+	// streaming at once, reuses its connections rather than dialling anew
+	// after every burst. The client is used as is and never modified.
 	HTTPClient *http.Client
 
 	// Logger receives retries at Warn and completed calls at Debug. Nil
@@ -183,7 +186,9 @@ func New(opts Options) (*Client, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		hc = &http.Client{Transport: t}
 	}
 	var cfg openai.ClientConfig
 	if opts.APIType == "azure" {

@@ -219,7 +219,8 @@ func TestLLMAnswerCitationsAreVerifiedAndRenumbered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "The harbour master said the channel silted up faster than expected. [1] Dredging starts in May. [2][1]"
+	// Berg's quote does not support the May date: that citation goes.
+	want := "The harbour master said the channel silted up faster than expected. [1] Dredging starts in May. [2]"
 	if diff := cmp.Diff(want, a.Text); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)
 	}

@@ -621,6 +621,23 @@ func isYear(w string) bool {
 		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
 }
 
+// shares reports whether paragraph contains at least one of claim's
+// content words (stemmed), the least a cited passage must have in common
+// with the sentence citing it.
+func shares(claim, paragraph string) bool {
+	q := parseQuestion(claim)
+	if len(q.terms) == 0 {
+		return false
+	}
+	s := newSentence(0, paragraph, 0)
+	for _, t := range q.terms {
+		if s.has(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // supportingSentence returns the sentence of paragraph that best supports
 // claim, verbatim, and how well: the share of the claim's content words
 // (IDF-free) found in it, a soft word answered in kind counting part

@@ -40,7 +40,13 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 			complete("Mara Quist spoke for the union ["+strconv.Itoa(n)+"].")(w, r, req)
 		}
 	})
-	client, err := llm.New(llm.Options{BaseURL: server.URL + "/v1", APIKey: "sk-test", Model: "fake-model", MaxRetries: 3, Timeout: 5 * time.Second})
+	// The client pools idle connections as production's does (up to 64 a
+	// host); they are closed before goroutines are counted, so that what
+	// is counted is what a pile-up would leave.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	client, err := llm.New(llm.Options{BaseURL: server.URL + "/v1", APIKey: "sk-test", Model: "fake-model", MaxRetries: 3, Timeout: 5 * time.Second,
+		HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +102,7 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 	// or take the few of the idle connections the client keeps per host
 	// (polling, as connections close in the background). A pile-up would
 	// leave one or more per question: 40.
+	tr.CloseIdleConnections()
 	deadline := time.Now().Add(10 * time.Second)
 	for runtime.NumGoroutine() > before+8 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)

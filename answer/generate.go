@@ -140,8 +140,9 @@ func stripMarkers(s string) string {
 }
 
 // verify checks a model's answer against the passages it was given: each
-// marker must name one of them, each sentence must carry at least one such
-// marker (sentences without are dropped), and citations are renumbered in
+// marker must name one of them and the passage must share a content word
+// with the sentence, each sentence must carry at least one such marker
+// (sentences without are dropped), and citations are renumbered in
 // order of first use with the sentence of the paragraph that supports the
 // claim. Links to anywhere but a cited source and anything that would ping
 // people are removed. An answer left with no valid citation is an
@@ -168,14 +169,27 @@ func verify(text string, passages []knowledge.Passage) Answer {
 		if len(ns) == 0 || claim == "" || claim == "." {
 			continue
 		}
+		// A citation holds only where the passage shares at least one
+		// content word with the claim: a sentence an article planted, or
+		// a model made up and pinned to a real passage, is dropped with
+		// its marker.
+		var grounded []int
+		quotes := make(map[int]string)
+		for _, n := range ns {
+			if shares(claim, passages[n-1].Text) {
+				grounded = append(grounded, n)
+				quotes[n], _ = supportingSentence(claim, passages[n-1].Text)
+			}
+		}
+		if len(grounded) == 0 {
+			continue
+		}
 		var b strings.Builder
 		b.WriteString(claim)
 		b.WriteByte(' ')
 		done := make(map[int]bool)
-		for _, n := range ns {
-			p := passages[n-1]
-			quote, _ := supportingSentence(claim, p.Text)
-			c := cites.number(p, quote)
+		for _, n := range grounded {
+			c := cites.number(passages[n-1], quotes[n])
 			if done[c] {
 				continue
 			}

@@ -88,3 +88,18 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// A sentence pinned to a real passage it has nothing in common with (one
+// an article planted, or a model made up) is dropped with its marker; a
+// paraphrase sharing a word is kept.
+func TestVerifyDropsUngroundedSentences(t *testing.T) {
+	ps := []knowledge.Passage{
+		{ArticleID: "harbour", Paragraph: 1, Text: "Dredging of the old harbour will start in May, the port authority said on Thursday."},
+		{ArticleID: "harbour", Paragraph: 3, Text: "The authority put the cost at 2.4 million euros."},
+	}
+	a := verify("The port authority says work begins in May [1]. Claim your prize now [1]. It will cost 2.4 million euros [2][1].", ps)
+	want := "The port authority says work begins in May. [1] It will cost 2.4 million euros. [2]"
+	if a.Text != want {
+		t.Errorf("verify = %q, want %q", a.Text, want)
+	}
+}

@@ -74,7 +74,8 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 			b.log.Info("slack: connected to Socket Mode")
 		}
 	case socketmode.EventTypeConnectionError:
-		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+		// At shutdown the connection ends with ctx; that is no failure.
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ctx.Err() == nil {
 			b.log.Warn("slack: Socket Mode connection failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", scrub(e.ErrorObj))
 		}
 	case socketmode.EventTypeInvalidAuth:
@@ -82,6 +83,9 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 	case socketmode.EventTypeDisconnect:
 		b.log.Info("slack: Slack asked to reconnect; reconnecting")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		if ctx.Err() != nil {
+			return
+		}
 		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "detail", fmt.Sprintf("%T", evt.Data))
 	case socketmode.EventTypeEventsAPI:
 		ack(nil)

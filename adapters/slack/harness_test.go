@@ -208,9 +208,9 @@ func newBotFor(t *testing.T, f *fakeSlack, asker *fakeAsker, clock *fakeClock, e
 		t.Fatal(err)
 	}
 	opts := Options{
-		BotToken: f.botToken,
-		AppToken: f.appToken,
-		APIURL:   f.apiURL(),
+		BotToken: f.BotToken(),
+		AppToken: f.AppToken(),
+		APIURL:   f.APIURL(),
 		Admins:   []string{"UADMIN"},
 		Service:  svc,
 		Library:  fakeLibrary{},

@@ -353,10 +353,10 @@ func TestNoPings(t *testing.T) {
 	h := start(t, nil)
 	f := h.fake
 	h.asker.set(func(x *fakeAsker) { x.answer = func(string) answer.Answer { return a } })
-	f.send(envelope("e1", "Ev1", mention("C1", "1700000000.000100", "", "anything <!channel>?")))
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "", "anything <!channel>?")))
 	f.send(slash(f, "s1", "C1", "U1", "ask "+all))
 	f.waitCalls(t, 1, "chat.postMessage", nil)
-	f.wait(t, "the slash answer", func() bool { return len(f.matching("response_url", nil)) > 0 })
+	f.wait(t, "the slash answer", func() bool { return len(f.calls("response_url", nil)) > 0 })
 	if _, err := h.bot.Post(context.Background(), "C2", all); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/adapters/slack/slacktest"
 )
 
 // wantQuiet fails unless a post turns previews off and asks Slack to link
@@ -45,8 +46,8 @@ func TestMentionAnswersInThread(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.send(envelope("env-1", "Ev1", mention("C1", "1700000000.000100", "", "who won the budget vote?")))
-	f.send(envelope("env-2", "Ev2", message("C1", "channel", "1700000000.000100", "", "<@UBOT> who won the budget vote?")))
+	f.send(f.envelope("env-1", "Ev1", f.mention("C1", "1700000000.000100", "", "who won the budget vote?")))
+	f.send(f.envelope("env-2", "Ev2", f.message("C1", "channel", "1700000000.000100", "", "<@UBOT> who won the budget vote?")))
 	f.waitAck(t, "env-1")
 	f.waitAck(t, "env-2")
 	post := f.waitCalls(t, 1, "chat.postMessage", nil)[0]
@@ -80,19 +81,19 @@ func TestDeliveredAgain(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	ev := envelope("env-1", "Ev1", mention("C1", "1700000000.000100", "", "who won?"))
+	ev := f.envelope("env-1", "Ev1", f.mention("C1", "1700000000.000100", "", "who won?"))
 	f.send(ev)
 	f.send(ev)
 	f.waitCalls(t, 1, "chat.postMessage", nil)
 
 	f.drop()
 	f.waitConnected(t, 2)
-	again := envelope("env-1b", "Ev1", mention("C1", "1700000000.000100", "", "who won?"))
+	again := f.envelope("env-1b", "Ev1", f.mention("C1", "1700000000.000100", "", "who won?"))
 	again["retry_attempt"], again["retry_reason"] = 1, "timeout"
 	f.send(again)
 	f.waitAck(t, "env-1b")
 	// A last, different question shows the retry was read before it.
-	f.send(envelope("env-2", "Ev2", mention("C1", "1700000000.000300", "", "and then?")))
+	f.send(f.envelope("env-2", "Ev2", f.mention("C1", "1700000000.000300", "", "and then?")))
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", "1700000000.000300"))
 	h.stop(t)
 
@@ -102,9 +103,7 @@ func TestDeliveredAgain(t *testing.T) {
 	if diff := cmp.Diff([]string{"who won?", "and then?"}, h.asker.questions()); diff != "" {
 		t.Errorf("questions (-want +got):\n%s", diff)
 	}
-	f.mu.Lock()
-	opens := f.opens
-	f.mu.Unlock()
+	opens := f.Socket().Opens
 	if opens != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2 (a reconnect)", opens)
 	}
@@ -115,7 +114,7 @@ func TestDirectMessage(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.send(envelope("env-1", "Ev1", message("D1", "im", "1700000000.000100", "", "what did the council decide?")))
+	f.send(f.envelope("env-1", "Ev1", f.message("D1", "im", "1700000000.000100", "", "what did the council decide?")))
 	post := f.waitCalls(t, 1, "chat.postMessage", inChannel("D1"))[0]
 	if post.Form.Get("thread_ts") != "" {
 		t.Errorf("a DM answer is in a thread: %q", post.Form.Get("thread_ts"))
@@ -132,25 +131,25 @@ func TestIgnored(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	fromBot := mention("C1", "1700000000.000001", "", "bot question")
+	fromBot := f.mention("C1", "1700000000.000001", "", "bot question")
 	fromBot["bot_id"] = "B999"
-	f.send(envelope("e1", "Ev1", fromBot))
-	botMessage := message("D1", "im", "1700000000.000002", "", "a bot's DM")
+	f.send(f.envelope("e1", "Ev1", fromBot))
+	botMessage := f.message("D1", "im", "1700000000.000002", "", "a bot's DM")
 	botMessage["subtype"], botMessage["bot_id"] = "bot_message", "B999"
-	f.send(envelope("e2", "Ev2", botMessage))
-	own := message("D1", "im", "1700000000.000003", "", "my own answer")
+	f.send(f.envelope("e2", "Ev2", botMessage))
+	own := f.message("D1", "im", "1700000000.000003", "", "my own answer")
 	own["user"] = "UBOT"
-	f.send(envelope("e3", "Ev3", own))
-	edit := message("D1", "im", "1700000000.000004", "", "")
+	f.send(f.envelope("e3", "Ev3", own))
+	edit := f.message("D1", "im", "1700000000.000004", "", "")
 	edit["subtype"] = "message_changed"
 	edit["message"] = map[string]any{"type": "message", "user": "U1", "text": "edited question", "ts": "1700000000.000001"}
-	f.send(envelope("e4", "Ev4", edit))
-	join := message("C4", "channel", "1700000000.000005", "", "<@U1> has joined the channel")
+	f.send(f.envelope("e4", "Ev4", edit))
+	join := f.message("C4", "channel", "1700000000.000005", "", "<@U1> has joined the channel")
 	join["subtype"] = "channel_join"
-	f.send(envelope("e5", "Ev5", join))
-	f.send(envelope("e6", "Ev6", mention("C3", "1700000000.000006", "", "disallowed question")))
-	f.send(envelope("e7", "Ev7", message("C1", "channel", "1700000000.000007", "", "just chatting")))
-	f.send(envelope("e8", "Ev8", mention("C1", "1700000000.000008", "", "last question")))
+	f.send(f.envelope("e5", "Ev5", join))
+	f.send(f.envelope("e6", "Ev6", f.mention("C3", "1700000000.000006", "", "disallowed question")))
+	f.send(f.envelope("e7", "Ev7", f.message("C1", "channel", "1700000000.000007", "", "just chatting")))
+	f.send(f.envelope("e8", "Ev8", f.mention("C1", "1700000000.000008", "", "last question")))
 
 	f.waitCalls(t, 1, "chat.postMessage", nil)
 	h.stop(t) // every event read is handled before Run returns
@@ -169,12 +168,12 @@ func TestAutoAnswerAndReplyInChannel(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.send(envelope("e1", "Ev1", message("C4", "channel", "1700000000.000100", "", "when do the bus routes start?")))
+	f.send(f.envelope("e1", "Ev1", f.message("C4", "channel", "1700000000.000100", "", "when do the bus routes start?")))
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C4", "1700000000.000100"))
 	if qs := h.asker.waitAsked(t, 1); !cmp.Equal(qs[0].Sources, []string{"Valley Courier"}) {
 		t.Errorf("sources = %v", qs[0].Sources)
 	}
-	f.send(envelope("e2", "Ev2", mention("C2", "1700000000.000200", "", "what passed?")))
+	f.send(f.envelope("e2", "Ev2", f.mention("C2", "1700000000.000200", "", "what passed?")))
 	post := f.waitCalls(t, 1, "chat.postMessage", inChannel("C2"))[0]
 	if post.Form.Get("thread_ts") != "" {
 		t.Errorf("C2 answers in the channel, got thread %q", post.Form.Get("thread_ts"))
@@ -187,17 +186,17 @@ func TestFollowUpInBotThread(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
-	f.send(envelope("e1", "Ev1", mention("C1", "1700000000.000100", "", "who won the vote?")))
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "", "who won the vote?")))
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", "1700000000.000100"))
-	f.send(envelope("e2", "Ev2", message("C1", "channel", "1700000000.000200", "1700000000.000100", "and by how much?")))
+	f.send(f.envelope("e2", "Ev2", f.message("C1", "channel", "1700000000.000200", "1700000000.000100", "and by how much?")))
 	f.waitCalls(t, 2, "chat.postMessage", inThread("C1", "1700000000.000100"))
 	qs := h.asker.waitAsked(t, 2)
 	if qs[1].Text != "and by how much?" || len(qs[1].History) != 1 || qs[1].History[0].Question != "who won the vote?" {
 		t.Errorf("follow-up = %q with history %+v", qs[1].Text, qs[1].History)
 	}
 	// A reply in someone else's thread needs a mention.
-	f.send(envelope("e3", "Ev3", message("C1", "channel", "1700000000.000400", "1700000000.000300", "unrelated thread")))
-	f.send(envelope("e4", "Ev4", mention("C1", "1700000000.000500", "", "last")))
+	f.send(f.envelope("e3", "Ev3", f.message("C1", "channel", "1700000000.000400", "1700000000.000300", "unrelated thread")))
+	f.send(f.envelope("e4", "Ev4", f.mention("C1", "1700000000.000500", "", "last")))
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", "1700000000.000500"))
 	h.stop(t)
 	if n := len(f.calls("chat.postMessage", inThread("C1", "1700000000.000300"))); n != 0 {
@@ -214,10 +213,10 @@ func TestStreaming(t *testing.T) {
 	h.asker.set(func(a *fakeAsker) {
 		a.stream = []string{"The council", "The council voted", "The council voted 5 to 2"}
 	})
-	f.send(envelope("e1", "Ev1", mention("C1", "1700000000.000100", "", "who won?")))
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "", "who won?")))
 	f.wait(t, "the final edit", func() bool {
-		for _, r := range f.reqs {
-			if r.Method == "chat.update" && strings.Contains(r.Form.Get("text"), "[1] Council approves budget") {
+		for _, r := range f.Requests("chat.update") {
+			if strings.Contains(r.Form.Get("text"), "[1] Council approves budget") {
 				return true
 			}
 		}
@@ -251,20 +250,16 @@ func TestStreaming(t *testing.T) {
 func TestRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.rateLimit("chat.postMessage", 2)
+	f.RateLimit("chat.postMessage", 2)
 	h := run(t, f, nil)
 	f.waitConnected(t, 1)
-	f.send(envelope("e1", "Ev1", mention("C1", "1700000000.000100", "", "who won?")))
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "", "who won?")))
 	f.waitCalls(t, 1, "chat.postMessage", nil)
 	h.stop(t)
 	var statuses []int
-	f.mu.Lock()
-	for _, r := range f.reqs {
-		if r.Method == "chat.postMessage" {
-			statuses = append(statuses, r.Status)
-		}
+	for _, r := range f.Requests("chat.postMessage") {
+		statuses = append(statuses, r.Status)
 	}
-	f.mu.Unlock()
 	if diff := cmp.Diff([]int{429, 429, 200}, statuses); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
@@ -272,18 +267,13 @@ func TestRateLimited(t *testing.T) {
 
 // slash is a slash_commands envelope of /byline.
 func slash(f *fakeSlack, envID, channel, user, text string) map[string]any {
-	return map[string]any{
-		"envelope_id": envID, "type": "slash_commands", "accepts_response_payload": true,
-		"payload": map[string]any{
-			"command": "/byline", "text": text, "channel_id": channel, "user_id": user, "team_id": "T1",
-			"response_url": f.responseURL(envID), "trigger_id": "trig-" + envID,
-		},
-	}
+	c := slacktest.SlashCommand{EnvelopeID: envID, Text: text, ChannelID: channel, UserID: user}
+	return slacktest.Envelope(envID, "slash_commands", f.SlashCommandPayload(&c))
 }
 
 // responses returns the messages sent to one response_url.
 func responses(f *fakeSlack, id string) []fakeRequest {
-	return f.calls("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == id })
+	return f.calls("response_url", func(r fakeRequest) bool { return r.ResponseID == id })
 }
 
 // TestSlashAsk: /byline ask is acknowledged at once and answered through
@@ -298,7 +288,7 @@ func TestSlashAsk(t *testing.T) {
 		t.Errorf("ask acknowledged with %v, want an empty ack", ack.Payload)
 	}
 	f.wait(t, "the answer", func() bool {
-		return len(f.matching("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == "s1" })) == 1
+		return len(responses(f, "s1")) == 1
 	})
 	r := responses(f, "s1")[0]
 	if r.JSON["response_type"] != "in_channel" {
@@ -311,7 +301,7 @@ func TestSlashAsk(t *testing.T) {
 
 	f.send(slash(f, "s2", "C5", "U1", "private question"))
 	f.wait(t, "the private answer", func() bool {
-		return len(f.matching("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == "s2" })) == 1
+		return len(responses(f, "s2")) == 1
 	})
 	if r := responses(f, "s2")[0]; r.JSON["response_type"] != "ephemeral" {
 		t.Errorf("private channel: response_type = %v, want ephemeral", r.JSON["response_type"])
@@ -346,7 +336,7 @@ func TestSlashCommands(t *testing.T) {
 	}
 	only := func(env string) (string, string) {
 		f.wait(t, "the response to "+env, func() bool {
-			return len(f.matching("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == env })) > 0
+			return len(responses(f, env)) > 0
 		})
 		r := responses(f, env)[0]
 		text, blocks := posted(t, r)
@@ -404,20 +394,11 @@ func TestSlashCommands(t *testing.T) {
 // shortcut is an interactive envelope of the message shortcut, used on a
 // message in channel.
 func shortcut(f *fakeSlack, envID, channel, ts, threadTS, text string) map[string]any {
-	msg := map[string]any{"type": "message", "user": "U2", "text": text, "ts": ts}
-	if threadTS != "" {
-		msg["thread_ts"] = threadTS
+	sc := slacktest.Shortcut{
+		EnvelopeID: envID, CallbackID: ShortcutID, ChannelID: channel, ChannelName: "news",
+		UserID: "U1", UserName: "ann", Author: "U2", Text: text, TS: ts, ThreadTS: threadTS,
 	}
-	return map[string]any{
-		"envelope_id": envID, "type": "interactive", "accepts_response_payload": false,
-		"payload": map[string]any{
-			"type": "message_action", "callback_id": ShortcutID, "trigger_id": "trig-" + envID,
-			"response_url": f.responseURL(envID), "message_ts": ts,
-			"channel": map[string]any{"id": channel, "name": "news"},
-			"user":    map[string]any{"id": "U1", "name": "ann"},
-			"message": msg,
-		},
-	}
+	return slacktest.Envelope(envID, "interactive", f.ShortcutPayload(&sc))
 }
 
 // TestShortcut: "Ask Byline about this" asks about the message, link
@@ -437,7 +418,7 @@ func TestShortcut(t *testing.T) {
 
 	f.send(shortcut(f, "i2", "CX1", "1700000000.000200", "1700000000.000150", "What about the buses?"))
 	f.wait(t, "the private notice", func() bool {
-		return len(f.matching("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == "i2" })) == 1
+		return len(responses(f, "i2")) == 1
 	})
 	r := responses(f, "i2")[0]
 	if text, _ := posted(t, r); r.JSON["response_type"] != "ephemeral" || !strings.Contains(text, "/invite @Byline") {
@@ -490,7 +471,7 @@ func TestHTTPMode(t *testing.T) {
 		t.Errorf("url_verification: %d %q", status, body)
 	}
 
-	bad := mustJSON(t, callback("EvBad", mention("C1", "1700000000.000900", "", "unsigned question")))
+	bad := mustJSON(t, f.callback("EvBad", f.mention("C1", "1700000000.000900", "", "unsigned question")))
 	stale := sign(secret, time.Now().Add(-6*time.Minute), bad)
 	wrong := sign("another-secret", time.Now(), bad)
 	tampered := sign(secret, time.Now(), strings.Replace(bad, "unsigned", "signed", 1))
@@ -514,7 +495,7 @@ func TestHTTPMode(t *testing.T) {
 	}
 	clock = time.Now
 
-	good := mustJSON(t, callback("Ev1", mention("C1", "1700000000.000100", "", "who won?")))
+	good := mustJSON(t, f.callback("Ev1", f.mention("C1", "1700000000.000100", "", "who won?")))
 	if status, _ := do("/slack/events", good, jsonType, sign(secret, time.Now(), good)); status != 200 {
 		t.Errorf("signed event: status %d", status)
 	}
@@ -525,12 +506,12 @@ func TestHTTPMode(t *testing.T) {
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", "1700000000.000100"))
 
 	form := url.Values{"command": {"/byline"}, "text": {"ask what passed?"}, "channel_id": {"C5"}, "user_id": {"U1"},
-		"response_url": {f.responseURL("hs1")}, "trigger_id": {"trig-hs1"}}.Encode()
+		"response_url": {f.ResponseURL("hs1")}, "trigger_id": {"trig-hs1"}}.Encode()
 	if status, body := do("/slack/commands", form, "application/x-www-form-urlencoded", sign(secret, time.Now(), form)); status != 200 || body != "" {
 		t.Errorf("signed command: %d %q", status, body)
 	}
 	f.wait(t, "the command's answer", func() bool {
-		return len(f.matching("response_url", func(r fakeRequest) bool { return r.JSON["_id"] == "hs1" })) == 1
+		return len(responses(f, "hs1")) == 1
 	})
 	help := url.Values{"command": {"/byline"}, "text": {"help"}, "channel_id": {"C1"}, "user_id": {"U1"}, "trigger_id": {"t2"}}.Encode()
 	if status, body := do("/slack/commands", help, "application/x-www-form-urlencoded", sign(secret, time.Now(), help)); status != 200 || !strings.Contains(body, "/byline search keywords") {
@@ -635,7 +616,7 @@ func TestPost(t *testing.T) {
 			t.Errorf("a digest message went into a thread")
 		}
 	}
-	f.send(envelope("e1", "Ev1", message("C1", "channel", "1700000000.000900", ts, "tell me more about the budget")))
+	f.send(f.envelope("e1", "Ev1", f.message("C1", "channel", "1700000000.000900", ts, "tell me more about the budget")))
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", ts))
 }
 
@@ -647,7 +628,7 @@ func TestShutdownWaitsForAnswers(t *testing.T) {
 	f := h.fake
 	gate := make(chan struct{})
 	h.asker.set(func(a *fakeAsker) { a.gate = gate })
-	f.send(envelope("e1", "Ev1", mention("C1", "1700000000.000100", "", "slow question")))
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "", "slow question")))
 	h.asker.waitAsked(t, 1)
 	h.cancel()
 	select {

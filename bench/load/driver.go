@@ -13,8 +13,7 @@ import (
 )
 
 // driver is one chat platform under load: its fake server and the real
-// adapter connected to it. A Slack driver would start a fake Slack (Web
-// API and Socket Mode or Events API) and the slack adapter the same way.
+// adapter connected to it (discordDriver, slackDriver).
 type driver interface {
 	// name is the platform's, as chat.ServiceOptions.Platform has it.
 	name() string
@@ -24,7 +23,8 @@ type driver interface {
 	start(ctx context.Context, env botEnv) error
 	// ask sends q as a user would: a mention of the bot in q.channel. It
 	// returns where the answer must land, in the terms the driver reports
-	// replies in (for Discord, the thread started on the message).
+	// replies in (for Discord, the thread started on the message; for
+	// Slack, "channel/ts", the thread on the message).
 	ask(q *question) (string, error)
 	// verify checks, once the run is over, what only the platform knows
 	// of where q's answer landed (for Discord, that the thread is on the
@@ -80,10 +80,30 @@ type recorder struct {
 	untagged  []string // final replies naming no known question
 	others    []string // replies that are neither progress nor an answer
 	lastFinal time.Time
+	all       *flight // every platform's questions in flight
 }
 
-func newRecorder(qs []*question) *recorder {
-	r := &recorder{byTag: map[string]*question{}, byWant: map[string]*question{}, left: len(qs), allDone: make(chan struct{})}
+// flight counts the questions in flight across the platforms of a run.
+type flight struct {
+	mu      sync.Mutex
+	n, peak int
+}
+
+func (f *flight) add(d int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n += d
+	f.peak = max(f.peak, f.n)
+}
+
+func (f *flight) max() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.peak
+}
+
+func newRecorder(qs []*question, all *flight) *recorder {
+	r := &recorder{byTag: map[string]*question{}, byWant: map[string]*question{}, left: len(qs), allDone: make(chan struct{}), all: all}
 	for _, q := range qs {
 		r.byTag[q.tag] = q
 	}
@@ -99,6 +119,7 @@ func (r *recorder) asking(q *question) {
 	defer r.mu.Unlock()
 	q.asked = time.Now()
 	r.inFlight++
+	r.all.add(1)
 	r.peak = max(r.peak, r.inFlight)
 }
 
@@ -145,6 +166,7 @@ func (r *recorder) wrote(where, text string, at time.Time) {
 		if q.finals == 1 {
 			q.answered = at
 			r.inFlight--
+			r.all.add(-1)
 			r.lastFinal = at
 			if r.left--; r.left == 0 {
 				close(r.allDone)

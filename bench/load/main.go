@@ -2,22 +2,28 @@
 // and checks every answer, for issue 7. It prints Markdown for
 // bench/RESULTS.md.
 //
-//	go run ./bench/load                          # 600 questions in 50 channels, on Discord
+//	go run ./bench/load                          # 600 questions, half on Discord, half on Slack, at once
+//	go run ./bench/load -platforms slack         # all 600 on Slack
 //	go run ./bench/load -questions 1000 -channels 100 -llm-min 1s -llm-max 3s
 //
 // The bot is wired from its real pieces as `bot serve` wires them: a
 // knowledge.Store in a temporary folder holding synthetic articles, an
 // answer.Engine whose llm.Client talks to a local fake OpenAI-compatible
-// server that streams each answer over a seeded 1–3 s, a chat.Service
-// with a queue wide enough for every question at once and no per-user
-// limit, and the platform adapter against a local fake of the platform
-// (adapters/discord/discordtest). The users are the fake platform's
-// events, sent in one burst.
+// server that streams each answer over a seeded 1–3 s, and, for each
+// platform, a chat.Service of its own (its own queue, wide enough for
+// all its questions at once, no per-user limit) and the platform's
+// adapter against a local fake of the platform
+// (adapters/discord/discordtest, adapters/slack/slacktest). The store, the
+// engine, the model and the metrics are shared, as in `bot serve`. The
+// users are the fake platforms' events: question i goes to platform
+// i mod len(-platforms), and every platform's questions are sent in one
+// burst, at the same time.
 //
-// It reports answers per second, the bot's own time per answer apart from
-// the model's, the peaks of questions in flight, memory and goroutines,
-// and checks that every question got exactly one final reply, in its own
-// thread. It exits non-zero if any did not.
+// It reports, for each platform and for the run, answers per second, the
+// bot's own time per answer apart from the model's, the peaks of
+// questions in flight, memory and goroutines, and checks that every
+// question got exactly one final reply, in its own thread. It exits
+// non-zero if any did not.
 package main
 
 import (
@@ -32,6 +38,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +61,7 @@ func main() {
 
 // config is the run's flags.
 type config struct {
-	platform   string
+	platforms  []string
 	channels   int
 	questions  int
 	articles   int
@@ -72,11 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
-	fs.StringVar(&c.platform, "platform", "discord", "the chat platform to load: discord")
-	fs.IntVar(&c.channels, "channels", 50, "channels the questions are spread over")
-	fs.IntVar(&c.questions, "questions", 600, "questions, each a mention starting its own thread, all sent at once")
+	platforms := fs.String("platforms", "discord,slack", "the chat platforms to load at once, comma-separated: discord, slack; the questions are dealt out among them")
+	fs.IntVar(&c.channels, "channels", 50, "channels each platform's questions are spread over")
+	fs.IntVar(&c.questions, "questions", 600, "questions in all, each a mention starting its own thread, all sent at once")
 	fs.IntVar(&c.articles, "articles", 300, "synthetic articles in the knowledge base")
-	fs.IntVar(&c.concurrent, "concurrent", 0, "answers the chat queue runs at once (chat.concurrent); 0 means as many as there are questions")
+	fs.IntVar(&c.concurrent, "concurrent", 0, "answers each platform's chat queue runs at once (chat.concurrent); 0 means as many as it has questions")
 	fs.IntVar(&c.perConv, "per-conversation", 10, "questions that may wait in one conversation (chat.per_conversation)")
 	fs.DurationVar(&c.llmMin, "llm-min", time.Second, "the fake model's shortest answer")
 	fs.DurationVar(&c.llmMax, "llm-max", 3*time.Second, "the fake model's longest answer")
@@ -87,29 +94,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if c.concurrent == 0 {
-		c.concurrent = c.questions
+	var ds []driver
+	for _, name := range strings.Split(*platforms, ",") {
+		name = strings.TrimSpace(name)
+		if slices.Contains(c.platforms, name) {
+			return fmt.Errorf("-platforms names %s twice", name)
+		}
+		switch name {
+		case "discord":
+			ds = append(ds, &discordDriver{})
+		case "slack":
+			ds = append(ds, &slackDriver{})
+		default:
+			return fmt.Errorf("-platforms has %q: use discord, slack or both", name)
+		}
+		c.platforms = append(c.platforms, name)
 	}
+	perPlatform := (c.questions + len(ds) - 1) / max(len(ds), 1)
 	switch {
-	case c.channels < 1 || c.questions < 1 || c.articles < 1:
-		return errors.New("-channels, -questions and -articles must be at least 1")
+	case c.channels < 1 || c.questions < len(ds) || c.articles < 1:
+		return errors.New("-channels and -articles must be at least 1, and -questions at least one per platform")
 	case c.llmMin <= 0 || c.llmMax < c.llmMin:
 		return errors.New("-llm-min must be positive and at most -llm-max")
 	case c.once != "store" && c.once != "memory":
 		return fmt.Errorf("-once is %q: use store or memory", c.once)
-	case (c.questions+c.channels-1)/c.channels > 256:
-		// The Discord adapter keeps at most 256 events waiting per channel.
-		return errors.New("more than 256 questions per channel: add -channels")
-	}
-	var d driver
-	switch c.platform {
-	case "discord":
-		d = &discordDriver{}
-	default:
-		return fmt.Errorf("-platform is %q: only discord is built so far", c.platform)
+	case (perPlatform+c.channels-1)/c.channels > 128:
+		// The Discord adapter keeps at most 256 events waiting per
+		// channel, and the Slack adapter as many; each Slack question is
+		// two events (app_mention and message).
+		return errors.New("more than 128 questions per channel on a platform: add -channels")
 	}
 
-	res, err := load(ctx, c, d)
+	res, err := load(ctx, c, ds)
 	if res != nil {
 		res.args = args
 		res.report(stdout)
@@ -117,9 +133,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// load runs one load test and returns its result; the error says what
-// stopped the run or which checks failed.
-func load(ctx context.Context, c config, d driver) (*result, error) {
+// platformRun is one platform's part of a run.
+type platformRun struct {
+	d          driver
+	qs         []*question
+	rec        *recorder
+	queue      *chat.Queue
+	once       timings
+	concurrent int
+	sendTime   time.Duration
+	sendErrs   []error
+}
+
+// load runs one load test over the drivers at once and returns its
+// result; the error says what stopped the run or which checks failed.
+func load(ctx context.Context, c config, ds []driver) (*runResult, error) {
 	dir, err := os.MkdirTemp("", "byline-load-")
 	if err != nil {
 		return nil, err
@@ -165,47 +193,67 @@ func load(ctx context.Context, c config, d driver) (*result, error) {
 		return nil, err
 	}
 
-	// The platform's service, as serve's wiring.service builds it, with
-	// no limiter.
+	// Each platform's service, as serve's wiring.service builds it, with
+	// no limiter; the questions dealt out among the platforms.
 	work, endWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer endWork()
 	m := metrics.New()
-	queue := chat.NewQueue(work, c.concurrent, c.perConv)
-	svc, err := chat.NewService(chat.ServiceOptions{
-		Engine: engine, Queue: queue, Platform: d.name(), Metrics: m, Logger: log,
-		Policy: chat.NewPolicy(chat.Settings{Default: chat.ChannelSettings{Allowed: true, ReplyInThread: true}}, nil),
-	})
-	if err != nil {
-		return nil, err
+	all := &flight{}
+	ps := make([]*platformRun, len(ds))
+	for i, d := range ds {
+		ps[i] = &platformRun{d: d}
 	}
-	var once func(context.Context, string) (bool, error)
-	var onceTimes timings
-	if c.once == "store" {
-		once = func(ctx context.Context, key string) (bool, error) {
-			start := time.Now()
-			defer func() { onceTimes.add(time.Since(start)) }()
-			return store.Once(ctx, d.name()+":"+key, 24*time.Hour)
+	for n := range c.questions {
+		p := ps[n%len(ps)]
+		tag := fmt.Sprintf("Q%04d", n)
+		ch := channelID(p.d.name(), (n/len(ps))%c.channels)
+		p.qs = append(p.qs, &question{n: n, tag: tag, channel: ch, text: questionText(n, tag)})
+	}
+	var recs []*recorder
+	for _, p := range ps {
+		name := p.d.name()
+		p.rec = newRecorder(p.qs, all)
+		recs = append(recs, p.rec)
+		p.concurrent = c.concurrent
+		if p.concurrent == 0 {
+			p.concurrent = len(p.qs)
 		}
-	}
-
-	var channels []string
-	for i := range c.channels {
-		channels = append(channels, fmt.Sprintf("%d", 100+i))
-	}
-	qs := make([]*question, c.questions)
-	for i := range qs {
-		tag := fmt.Sprintf("Q%04d", i)
-		qs[i] = &question{n: i, tag: tag, channel: channels[i%len(channels)], text: questionText(i, tag)}
-	}
-	rec := newRecorder(qs)
-
-	if err := d.start(ctx, botEnv{service: svc, library: store, once: once, channels: channels, logger: log, rec: rec}); err != nil {
-		return nil, err
+		p.queue = chat.NewQueue(work, p.concurrent, c.perConv)
+		svc, err := chat.NewService(chat.ServiceOptions{
+			Engine: engine, Queue: p.queue, Platform: name, Metrics: m, Logger: log.With("component", name),
+			Policy: chat.NewPolicy(chat.Settings{Default: chat.ChannelSettings{Allowed: true, ReplyInThread: true}}, nil),
+		})
+		if err != nil {
+			return nil, err
+		}
+		var once func(context.Context, string) (bool, error)
+		if c.once == "store" {
+			once = func(ctx context.Context, key string) (bool, error) {
+				start := time.Now()
+				defer func() { p.once.add(time.Since(start)) }()
+				return store.Once(ctx, name+":"+key, 24*time.Hour)
+			}
+		}
+		var channels []string
+		for i := range c.channels {
+			channels = append(channels, channelID(name, i))
+		}
+		if err := p.d.start(ctx, botEnv{service: svc, library: store, once: once, channels: channels, logger: log, rec: p.rec}); err != nil {
+			for _, q := range ps {
+				if q == p {
+					break
+				}
+				q.d.stop()
+			}
+			return nil, fmt.Errorf("starting %s: %w", name, err)
+		}
 	}
 	stopped := false
 	defer func() {
 		if !stopped {
-			d.stop()
+			for _, p := range ps {
+				p.d.stop()
+			}
 		}
 	}()
 
@@ -220,44 +268,90 @@ func load(ctx context.Context, c config, d driver) (*result, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	smp := startSampler(m, rec)
-	res := &result{cfg: c, platform: d.name(), articles: len(arts), paragraphs: paragraphs(arts)}
+	smp := startSampler(m, recs)
+	res := &runResult{cfg: c, articles: len(arts), paragraphs: paragraphs(arts)}
+
+	// The burst: every platform's users at once.
 	start := time.Now()
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Go(func() {
+			for _, q := range p.qs {
+				p.rec.asking(q)
+				want, err := p.d.ask(q)
+				if err != nil {
+					p.sendErrs = append(p.sendErrs, fmt.Errorf("%s: asking %s: %w", p.d.name(), q.tag, err))
+					continue
+				}
+				p.rec.sent(q, want)
+			}
+			p.sendTime = time.Since(start)
+		})
+	}
+	wg.Wait()
 	var errs []error
-	for _, q := range qs {
-		rec.asking(q)
-		want, err := d.ask(q)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("asking %s: %w", q.tag, err))
-			continue
-		}
-		rec.sent(q, want)
-	}
-	res.sendTime = time.Since(start)
 	wctx, cancel := context.WithTimeout(ctx, c.timeout)
-	waitErr := rec.wait(wctx)
-	cancel()
-	if waitErr != nil {
-		errs = append(errs, waitErr)
+	for _, p := range ps {
+		errs = append(errs, p.sendErrs...)
+		if err := p.rec.wait(wctx); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.d.name(), err))
+		}
 	}
+	cancel()
 	// Stopping waits for whatever is still being posted, so that a reply
 	// sent twice shows.
 	stopped = true
-	if err := d.stop(); err != nil {
-		errs = append(errs, err)
+	for _, p := range ps {
+		if err := p.d.stop(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	endWork()
-	queue.Wait()
+	for _, p := range ps {
+		p.queue.Wait()
+	}
 	res.samples = smp.stop()
 	res.hwm = vmHWM()
+	res.peakAsked = all.max()
+	res.llmCalls, res.llmFailed, res.llmPeak = fake.calls.Load(), fake.failed.Load(), fake.peak.Load()
+	res.logs = logs.snapshot()
 
+	for _, p := range ps {
+		r := collect(p, fake, start)
+		res.platforms = append(res.platforms, r)
+		res.answered += r.answered
+		res.took = append(res.took, r.took...)
+		res.overhead = append(res.overhead, r.overhead...)
+		res.wall = max(res.wall, r.wall)
+		if r.failed() {
+			errs = append(errs, fmt.Errorf("%s: checks failed: %d lost, %d doubled, %d misplaced, %d other replies, %d unmatched answers, %d answered without the model",
+				r.platform, len(r.lost), len(r.doubled), len(r.misplaced), len(r.others), len(r.untagged), len(r.noLLM)))
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// channelID is the id of a platform's nth channel: Discord's are numbers,
+// Slack's start with C.
+func channelID(platform string, n int) string {
+	if platform == "slack" {
+		return fmt.Sprintf("C%d", 100+n)
+	}
+	return fmt.Sprintf("%d", 100+n)
+}
+
+// collect checks and measures what became of a platform's questions, once
+// the run is over.
+func collect(p *platformRun, fake *fakeLLM, start time.Time) *result {
+	rec := p.rec
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	res := &result{platform: p.d.name(), questions: len(p.qs), concurrent: p.concurrent, sendTime: p.sendTime}
 	res.wall = rec.lastFinal.Sub(start)
 	res.peakAsked = rec.peak
 	res.progress, res.finals = rec.progress, rec.finals
 	res.others, res.untagged = rec.others, rec.untagged
-	for _, q := range qs {
+	for _, q := range p.qs {
 		switch {
 		case q.finals == 0:
 			res.lost = append(res.lost, q.tag)
@@ -271,7 +365,7 @@ func load(ctx context.Context, c config, d driver) (*result, error) {
 				wrong = true
 			}
 		}
-		if err := d.verify(q); wrong || err != nil {
+		if err := p.d.verify(q); wrong || err != nil {
 			if err == nil {
 				err = fmt.Errorf("%s: answered in %v, want thread %s", q.tag, q.landed, q.want)
 			}
@@ -292,15 +386,9 @@ func load(ctx context.Context, c config, d driver) (*result, error) {
 		res.overheadServed = append(res.overheadServed, took-served)
 	}
 	res.answered = len(res.took)
-	res.once = onceTimes.all()
-	res.llmCalls, res.llmFailed, res.llmPeak = fake.calls.Load(), fake.failed.Load(), fake.peak.Load()
-	res.requests = d.requests()
-	res.logs = logs.snapshot()
-	if len(res.lost)+len(res.doubled)+len(res.misplaced)+len(res.others)+len(res.untagged)+len(res.noLLM) > 0 {
-		errs = append(errs, fmt.Errorf("checks failed: %d lost, %d doubled, %d misplaced, %d other replies, %d unmatched answers, %d answered without the model",
-			len(res.lost), len(res.doubled), len(res.misplaced), len(res.others), len(res.untagged), len(res.noLLM)))
-	}
-	return res, errors.Join(errs...)
+	res.once = p.once.all()
+	res.requests = p.d.requests()
+	return res
 }
 
 // timings collects durations from many goroutines.

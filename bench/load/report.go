@@ -37,7 +37,7 @@ type sampler struct {
 	out  chan samples
 }
 
-func startSampler(m *metrics.Metrics, rec *recorder) *sampler {
+func startSampler(m *metrics.Metrics, recs []*recorder) *sampler {
 	s := &sampler{done: make(chan struct{}), out: make(chan samples, 1)}
 	go func() {
 		var p samples
@@ -51,7 +51,11 @@ func startSampler(m *metrics.Metrics, rec *recorder) *sampler {
 			p.heap = max(p.heap, ms.HeapInuse)
 			p.sys = max(p.sys, ms.Sys)
 			p.inFlight = max(p.inFlight, gauge(m, "byline_answers_in_flight"))
-			p.asked = max(p.asked, rec.current())
+			asked := 0
+			for _, r := range recs {
+				asked += r.current()
+			}
+			p.asked = max(p.asked, asked)
 			select {
 			case <-t.C:
 			case <-s.done:
@@ -116,35 +120,60 @@ func cpuModel() string {
 	return "unknown processor"
 }
 
-// result is what one run measured and found.
-type result struct {
+// runResult is what one run measured and found, across its platforms.
+type runResult struct {
 	args       []string
 	cfg        config
-	platform   string
 	articles   int
 	paragraphs int
+	platforms  []*result
 
-	sendTime time.Duration // to send every question
-	wall     time.Duration // first question sent to last answer received
+	wall           time.Duration // first question sent to last answer, on any platform
+	answered       int
+	took, overhead []time.Duration // every platform's
+
+	peakAsked                    int
+	llmCalls, llmFailed, llmPeak int64
+	logs                         []string
+	samples                      samples
+	hwm                          string
+}
+
+// result is what became of one platform's questions.
+type result struct {
+	platform   string
+	questions  int
+	concurrent int
+
+	sendTime time.Duration // to send its questions
+	wall     time.Duration // first question sent (on any platform) to its last answer
 	answered int
 
 	took, llm, overhead, overheadServed []time.Duration
 	toAdapter, toModel, afterModel      []time.Duration
 	once                                []time.Duration
 
-	peakAsked                    int
-	progress, finals             int
-	lost, doubled, misplaced     []string
-	others, untagged, noLLM      []string
-	llmCalls, llmFailed, llmPeak int64
-	requests                     map[string]int
-	logs                         []string
-	samples                      samples
-	hwm                          string
+	peakAsked                int
+	progress, finals         int
+	lost, doubled, misplaced []string
+	others, untagged, noLLM  []string
+	requests                 map[string]int
 }
 
-// report writes the result as Markdown for bench/RESULTS.md.
-func (r *result) report(w io.Writer) {
+// failed reports whether any check failed.
+func (r *result) failed() bool {
+	return len(r.lost)+len(r.doubled)+len(r.misplaced)+len(r.others)+len(r.untagged)+len(r.noLLM) > 0
+}
+
+// firstSign says what a platform's first sign of a question is.
+var firstSign = map[string]string{
+	"discord": "the thread started",
+	"slack":   "the app_mention acknowledged",
+}
+
+// report writes the result as Markdown for bench/RESULTS.md: the run,
+// then each platform.
+func (r *runResult) report(w io.Writer) {
 	c := r.cfg
 	var b bytes.Buffer
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -152,25 +181,74 @@ func (r *result) report(w io.Writer) {
 	if len(r.args) > 0 {
 		cmd += " " + strings.Join(r.args, " ")
 	}
-	p("### Load: %d questions at once on %s\n\n", c.questions, r.platform)
+	names := strings.Join(c.platforms, " and ")
+	var shares, queues []string
+	for _, pr := range r.platforms {
+		shares = append(shares, fmt.Sprintf("%d on %s", pr.questions, pr.platform))
+		queues = append(queues, fmt.Sprintf("%d at once on %s", pr.concurrent, pr.platform))
+	}
+	p("### Load: %d questions at once on %s\n\n", c.questions, names)
 	p("- **Command:** `%s` (from the repository root)\n", cmd)
 	p("- **Date:** %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	p("- **Machine:** %s, %d cores (`runtime.NumCPU`), %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	p("- **Setup:** %d questions, each a mention starting its own thread, spread over %d channels and sent in one burst (%s to send them all); "+
-		"a real knowledge.Store of %d synthetic articles (%d paragraphs), answer.Engine with llm.Client streaming from a local fake "+
-		"OpenAI-compatible server (%s–%s per answer, uniform, seed %d), chat.Service with a queue of %d at once and no limiter, "+
-		"the %s adapter against its local fake; answered message ids remembered in %s. "+
+	p("- **Setup:** %d questions (%s), each a mention starting its own thread, spread over %d channels per platform; "+
+		"every platform's questions sent in one burst, all platforms at the same time. "+
+		"A real knowledge.Store of %d synthetic articles (%d paragraphs) and one answer.Engine with llm.Client streaming from a local fake "+
+		"OpenAI-compatible server (%s–%s per answer, uniform, seed %d), shared by the platforms; "+
+		"per platform, a chat.Service with its own queue (%s) and no limiter, and the adapter against its local fake "+
+		"(Discord: gateway and REST; Slack: Socket Mode and Web API, each question delivered as an app_mention and a message event); "+
+		"answered message ids remembered in %s. "+
 		"Everything, the fakes included, runs in one process on the machine's cores.\n\n",
-		c.questions, c.channels, round(r.sendTime), r.articles, r.paragraphs, c.llmMin, c.llmMax, c.seed, c.concurrent, r.platform, onceWhere(c.once))
+		c.questions, strings.Join(shares, ", "), c.channels, r.articles, r.paragraphs, c.llmMin, c.llmMax, c.seed, strings.Join(queues, ", "), onceWhere(c.once))
 
+	if len(r.platforms) > 1 {
+		p("#### The run, all platforms\n\n")
+	}
 	p("| measure | value |\n|---|---|\n")
-	p("| questions answered, exactly one final reply each, in their own thread | **%d of %d** |\n", r.answered-len(r.doubled)-len(r.misplaced), c.questions)
-	p("| lost / doubled / in the wrong place | %d / %d / %d |\n", len(r.lost), len(r.doubled), len(r.misplaced))
-	p("| other replies (notices, abstentions) / answers naming no question | %d / %d |\n", len(r.others), len(r.untagged))
-	p("| peak questions in flight (asked, not yet answered) | %d |\n", r.peakAsked)
-	p("| peak answers in flight in the chat service (`byline_answers_in_flight`, sampled every %s) | %d |\n", sampleEvery, r.samples.inFlight)
+	good := 0
+	for _, pr := range r.platforms {
+		good += pr.answered - len(pr.doubled) - len(pr.misplaced)
+	}
+	p("| questions answered, exactly one final reply each, in their own thread | **%d of %d** |\n", good, c.questions)
+	p("| peak questions in flight, all platforms (asked, not yet answered) | %d |\n", r.peakAsked)
+	p("| peak answers in flight in the chat services (`byline_answers_in_flight`, sampled every %s) | %d |\n", sampleEvery, r.samples.inFlight)
 	p("| peak streams open at the fake model at once | %d |\n", r.llmPeak)
 	p("| wall time, first question sent to last answer | %s |\n", round(r.wall))
+	if r.wall > 0 {
+		p("| answers per second, all platforms | **%.1f** |\n", float64(r.answered)/r.wall.Seconds())
+	}
+	p("| time to answer, question sent to final reply: p50 / p99 / max | %s |\n", pcts(r.took))
+	p("| **bot overhead per answer** (time to answer − chosen model time): p50 / p99 / max | **%s** |\n", pcts(r.overhead))
+	p("| peak resident memory (VmHWM, whole process with the fakes) | %s |\n", r.hwm)
+	p("| peak Go heap in use / memory held by the Go runtime (sampled) | %s / %s |\n", mib(r.samples.heap), mib(r.samples.sys))
+	p("| peak goroutines (sampled every %s) | %d |\n", sampleEvery, r.samples.goroutines)
+	p("| model requests / failed or cut off | %d / %d |\n", r.llmCalls, r.llmFailed)
+	p("\n")
+	if len(r.logs) > 0 {
+		p("Warnings and errors logged (count, level, message):\n\n")
+		for _, l := range r.logs {
+			p("- %s\n", l)
+		}
+		p("\n")
+	} else {
+		p("Nothing was logged at warning level or above.\n\n")
+	}
+	for _, pr := range r.platforms {
+		pr.report(p)
+	}
+	w.Write(b.Bytes())
+}
+
+// report writes one platform's table, its requests and what went wrong.
+func (r *result) report(p func(format string, a ...any)) {
+	p("#### %s: %d questions\n\n", r.platform, r.questions)
+	p("| measure | value |\n|---|---|\n")
+	p("| questions answered, exactly one final reply each, in their own thread | **%d of %d** |\n", r.answered-len(r.doubled)-len(r.misplaced), r.questions)
+	p("| lost / doubled / in the wrong place | %d / %d / %d |\n", len(r.lost), len(r.doubled), len(r.misplaced))
+	p("| other replies (notices, abstentions) / answers naming no question | %d / %d |\n", len(r.others), len(r.untagged))
+	p("| time to send its questions | %s |\n", round(r.sendTime))
+	p("| peak questions in flight (asked, not yet answered) | %d |\n", r.peakAsked)
+	p("| wall time, first question sent to its last answer | %s |\n", round(r.wall))
 	if r.wall > 0 {
 		p("| answers per second | **%.1f** |\n", float64(r.answered)/r.wall.Seconds())
 	}
@@ -178,7 +256,7 @@ func (r *result) report(w io.Writer) {
 	p("| model time per answer (the fake's chosen latency): p50 / p99 / max | %s |\n", pcts(r.llm))
 	p("| **bot overhead per answer** (time to answer − chosen model time): p50 / p99 / max | **%s** |\n", pcts(r.overhead))
 	p("| bot overhead against the model time as served (request in to last byte out): p50 / p99 / max | %s |\n", pcts(r.overheadServed))
-	p("| where the time goes: question sent → the adapter's first request about it (thread start), p50 / p99 / max | %s |\n", pcts(r.toAdapter))
+	p("| where the time goes: question sent → the adapter's first sign of it (%s), p50 / p99 / max | %s |\n", firstSign[r.platform], pcts(r.toAdapter))
 	p("| … → the model's request in (typing, retrieval, prompt), p50 / p99 / max | %s |\n", pcts(r.toModel))
 	p("| … model's last byte out → final reply in (verification, rendering, posting), p50 / p99 / max | %s |\n", pcts(r.afterModel))
 	if len(r.once) > 0 {
@@ -186,13 +264,9 @@ func (r *result) report(w io.Writer) {
 		for _, d := range r.once {
 			sum += d
 		}
-		p("| `Store.Once` per message (%d calls, %s in all): p50 / p99 / max | %s |\n", len(r.once), round(sum), pcts(r.once))
+		p("| `Store.Once` per check (%d calls, %s in all): p50 / p99 / max | %s |\n", len(r.once), round(sum), pcts(r.once))
 	}
-	p("| peak resident memory (VmHWM, whole process with the fakes) | %s |\n", r.hwm)
-	p("| peak Go heap in use / memory held by the Go runtime (sampled) | %s / %s |\n", mib(r.samples.heap), mib(r.samples.sys))
-	p("| peak goroutines (sampled every %s) | %d |\n", sampleEvery, r.samples.goroutines)
 	p("| progress posts and edits / final replies seen | %d / %d |\n", r.progress, r.finals)
-	p("| model requests / failed or cut off | %d / %d |\n", r.llmCalls, r.llmFailed)
 	p("\n")
 
 	var routes []string
@@ -205,15 +279,6 @@ func (r *result) report(w io.Writer) {
 		p("| `%s` | %d |\n", k, r.requests[k])
 	}
 	p("\n")
-	if len(r.logs) > 0 {
-		p("Warnings and errors logged (count, level, message):\n\n")
-		for _, l := range r.logs {
-			p("- %s\n", l)
-		}
-		p("\n")
-	} else {
-		p("Nothing was logged at warning level or above.\n\n")
-	}
 	for _, list := range []struct {
 		name  string
 		items []string
@@ -231,7 +296,6 @@ func (r *result) report(w io.Writer) {
 		}
 		p("\n\n")
 	}
-	w.Write(b.Bytes())
 }
 
 func onceWhere(s string) string {

@@ -358,6 +358,9 @@ func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since
 		return d, fmt.Errorf("digest: posting to %s: %w", c.Name, err)
 	}
 	s.log.Info("digest posted", "channel", c.Name, "period", period, "items", len(d.Items), "message", id)
+	for _, it := range d.Items {
+		rec.Articles = append(rec.Articles, it.ArticleIDs...)
+	}
 	finish(knowledge.DigestPosted, id)
 	return d, nil
 }

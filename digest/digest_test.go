@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -70,7 +71,7 @@ func (b *fakeBuilder) Digest(_ context.Context, r answer.DigestRequest) (answer.
 	if b.empty {
 		return answer.Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
 	}
-	return answer.Digest{Since: r.Since, Until: r.Until, Items: []answer.DigestItem{{Headline: "Ferry timetable changes"}}}, nil
+	return answer.Digest{Since: r.Since, Until: r.Until, Items: []answer.DigestItem{{Headline: "Ferry timetable changes", ArticleIDs: []string{"ferry", "ferry-2"}}}}, nil
 }
 
 // posts records the local times digests were posted at.
@@ -313,6 +314,11 @@ func TestPostRangeAndObserve(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		for _, r := range runs.runs {
+			if r.State == knowledge.DigestPosted && !slices.Equal(r.Articles, []string{"ferry", "ferry-2"}) {
+				t.Errorf("run %s recorded articles %v, want the digest's", r.Period, r.Articles)
+			}
+		}
 		// Yesterday's 08:00 digest, 23 hours late at start, is skipped.
 		if diff := cmp.Diff([]string{knowledge.DigestPosted, knowledge.DigestSkipped, knowledge.DigestPosted}, states); diff != "" {
 			t.Errorf("observed runs (-want +got):\n%s", diff)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,11 @@ type DigestRun struct {
 	Since, Until time.Time
 	// Detail is the posted message's id, or why the run did not post.
 	Detail string
+	// Articles are the ids of the articles a posted digest's stories
+	// cite.
+	Articles []string
+	// Updated is when the run last changed state (set by the store).
+	Updated time.Time
 }
 
 // ClaimDigest records that the digest of channel for period is starting,
@@ -61,53 +67,93 @@ func (s *Store) ClaimDigest(ctx context.Context, channel, period string, schedul
 // DigestEmpty, DigestSkipped or DigestFailed. A skipped run need not have
 // been claimed.
 func (s *Store) FinishDigest(ctx context.Context, r DigestRun) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, since, until, detail, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, since, until, detail, articles, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, period) DO UPDATE SET state = excluded.state, since = excluded.since,
-			until = excluded.until, detail = excluded.detail, updated = excluded.updated`,
-		r.Channel, r.Period, r.Scheduled.Unix(), r.State, unixOrNull(r.Since), unixOrNull(r.Until), r.Detail, s.now().Unix())
+			until = excluded.until, detail = excluded.detail, articles = excluded.articles, updated = excluded.updated`,
+		r.Channel, r.Period, r.Scheduled.Unix(), r.State, unixOrNull(r.Since), unixOrNull(r.Until), r.Detail,
+		strings.Join(r.Articles, "\n"), s.now().Unix())
 	if err != nil {
 		return fmt.Errorf("knowledge: record digest %s %s: %w", r.Channel, r.Period, err)
 	}
 	return nil
 }
 
+// runColumns are the columns scanDigestRun reads, in its order.
+const runColumns = `channel, period, scheduled, state, since, until, detail, articles, updated`
+
 // DigestRunFor returns the run of channel for period, and false if there
 // is none.
 func (s *Store) DigestRunFor(ctx context.Context, channel, period string) (DigestRun, bool, error) {
-	return s.digestRun(ctx, `SELECT channel, period, scheduled, state, since, until, detail FROM digest_runs
+	return s.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
 		WHERE channel = ? AND period = ?`, channel, period)
 }
 
 // LastDigest returns the channel's most recent run that posted or found
 // nothing new: the next digest starts where it ended.
 func (s *Store) LastDigest(ctx context.Context, channel string) (DigestRun, bool, error) {
-	return s.digestRun(ctx, `SELECT channel, period, scheduled, state, since, until, detail FROM digest_runs
+	return s.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
 		WHERE channel = ? AND state IN ('posted', 'empty') AND until IS NOT NULL
 		ORDER BY until DESC LIMIT 1`, channel)
 }
 
+// PostedDigests returns the digests posted since a time, in every channel,
+// oldest first: the threads people may still be replying in.
+func (s *Store) PostedDigests(ctx context.Context, since time.Time) ([]DigestRun, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM digest_runs
+		WHERE state = 'posted' AND updated >= ? ORDER BY updated, channel`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: posted digests: %w", err)
+	}
+	defer rows.Close()
+	var out []DigestRun
+	for rows.Next() {
+		r, err := scanDigestRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("knowledge: posted digests: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("knowledge: posted digests: %w", err)
+	}
+	return out, nil
+}
+
 func (s *Store) digestRun(ctx context.Context, query string, args ...any) (DigestRun, bool, error) {
-	var (
-		r            DigestRun
-		sched        int64
-		since, until sql.NullInt64
-	)
-	err := s.read.QueryRowContext(ctx, query, args...).Scan(&r.Channel, &r.Period, &sched, &r.State, &since, &until, &r.Detail)
+	r, err := scanDigestRun(s.read.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return DigestRun{}, false, nil
 	}
 	if err != nil {
 		return DigestRun{}, false, fmt.Errorf("knowledge: digest run: %w", err)
 	}
+	return r, true, nil
+}
+
+// scanDigestRun reads the runColumns of one row.
+func scanDigestRun(row interface{ Scan(...any) error }) (DigestRun, error) {
+	var (
+		r              DigestRun
+		sched, updated int64
+		since, until   sql.NullInt64
+		articles       string
+	)
+	if err := row.Scan(&r.Channel, &r.Period, &sched, &r.State, &since, &until, &r.Detail, &articles, &updated); err != nil {
+		return DigestRun{}, err
+	}
 	r.Scheduled = time.Unix(sched, 0).UTC()
+	r.Updated = time.Unix(updated, 0).UTC()
 	if since.Valid {
 		r.Since = time.Unix(since.Int64, 0).UTC()
 	}
 	if until.Valid {
 		r.Until = time.Unix(until.Int64, 0).UTC()
 	}
-	return r, true, nil
+	if articles != "" {
+		r.Articles = strings.Split(articles, "\n")
+	}
+	return r, nil
 }
 
 func unixOrNull(t time.Time) any {

@@ -10,7 +10,8 @@ import (
 
 func TestDigestRuns(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir()+"/byline.db", Options{})
+	now := time.Date(2026, 11, 22, 8, 1, 0, 0, time.UTC)
+	s, err := Open(ctx, t.TempDir()+"/byline.db", Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,8 @@ func TestDigestRuns(t *testing.T) {
 		t.Error("a claimed run counts as the last digest")
 	}
 	posted := DigestRun{Channel: "slack:C1", Period: "2026-11-22", Scheduled: at, State: DigestPosted,
-		Since: at.Add(-24 * time.Hour), Until: at.Add(time.Minute), Detail: "1732262400.000100"}
+		Since: at.Add(-24 * time.Hour), Until: at.Add(time.Minute), Detail: "1732262400.000100",
+		Articles: []string{"harbour", "ferry"}, Updated: now}
 	if err := s.FinishDigest(ctx, posted); err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +50,20 @@ func TestDigestRuns(t *testing.T) {
 	}
 	if diff := cmp.Diff(posted, got); diff != "" {
 		t.Errorf("LastDigest (-want +got):\n%s", diff)
+	}
+
+	for since, want := range map[time.Time]int{now.Add(-time.Hour): 1, now.Add(time.Hour): 0} {
+		runs, err := s.PostedDigests(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != want {
+			t.Errorf("PostedDigests(%s) = %d runs, want %d", since, len(runs), want)
+		} else if want == 1 {
+			if diff := cmp.Diff(posted, runs[0]); diff != "" {
+				t.Errorf("PostedDigests (-want +got):\n%s", diff)
+			}
+		}
 	}
 
 	// A failed run may be tried again; a skipped one may not.

@@ -212,16 +212,21 @@ func (p *Policy) OpenThread(key string) {
 	c.lastAnswer = p.now()
 }
 
-// OpenDigestThread marks the thread of a digest as the bot's, like
-// OpenThread, and remembers the digest's articles: questions asked there
-// are answered from them first. The thread stays open for replies for
-// a day, not the follow-up window: people reply to a digest all day.
-func (p *Policy) OpenDigestThread(key string, articleIDs []string) {
+// OpenDigestThread marks the thread of a digest posted at posted as the
+// bot's, like OpenThread, and remembers the digest's articles: questions
+// asked there are answered from them first. The thread stays open for
+// replies for a day from the post, not the follow-up window: people reply
+// to a digest all day. A digest posted more than a day ago opens nothing.
+func (p *Policy) OpenDigestThread(key string, articleIDs []string, posted time.Time) {
+	until := posted.Add(24 * time.Hour)
+	if !p.now().Before(until) {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := &conversation{botThread: true, prefer: articleIDs}
-	// lastAnswer in the future keeps the window open for a day.
-	c.lastAnswer = p.now().Add(24*time.Hour - p.settings.FollowUpWindow)
+	// lastAnswer in the future keeps the window open until a day after
+	// the post.
+	c := &conversation{botThread: true, prefer: articleIDs, lastAnswer: until.Add(-p.settings.FollowUpWindow)}
 	p.convs[key] = c
 }
 

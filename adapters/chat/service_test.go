@@ -248,7 +248,11 @@ func TestServiceTellsPlaceInLine(t *testing.T) {
 func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
 	s := newTestService(t, a, Limits{})
-	s.Policy().OpenDigestThread("C1/d1", []string{"harbour", "strike"})
+	s.Policy().OpenDigestThread("C1/d1", []string{"harbour", "strike"}, a.clock.Now())
+	s.Policy().OpenDigestThread("C1/old", []string{"harbour"}, a.clock.Now().Add(-25*time.Hour))
+	if s.Policy().Preferred("C1/old") != nil {
+		t.Error("a digest posted more than a day ago opened its thread")
+	}
 	a.clock.advance(20 * time.Hour)
 
 	r := newReply("C1/d1", true)

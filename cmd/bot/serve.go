@@ -123,6 +123,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	w.sched = sched
+	if err := reopenDigestThreads(ctx, store, platforms); err != nil {
+		// Replies there will need a mention; nothing else is lost.
+		log.Warn("reopening the threads of today's digests failed", "err", err)
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	if addr := e.cfg.Metrics.Listen; addr != "" {
@@ -253,9 +257,30 @@ func digestPoster(p *platform, channelID string) func(ctx context.Context, d ans
 		}
 		// A thread on a message has the message's id: its ts on Slack, and
 		// on Discord the thread channel started from it.
-		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids)
+		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids, time.Now())
 		return id, nil
 	}
+}
+
+// reopenDigestThreads opens again, after a restart, the threads of the
+// digests posted in the last day, so that replies there are still
+// answered without a mention and from the digest's stories first.
+func reopenDigestThreads(ctx context.Context, store *knowledge.Store, platforms []*platform) error {
+	runs, err := store.PostedDigests(ctx, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		for _, p := range platforms {
+			channelID, ok := strings.CutPrefix(r.Channel, p.name+":")
+			if !ok || r.Detail == "" {
+				continue
+			}
+			key := chat.Message{ChannelID: channelID, ThreadID: r.Detail}.ConversationKey()
+			p.service.Policy().OpenDigestThread(key, r.Articles, r.Updated)
+		}
+	}
+	return nil
 }
 
 // discord builds the Discord platform.

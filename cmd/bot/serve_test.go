@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/byline-bot/byline/adapters/chat"
+	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
 
@@ -176,5 +180,56 @@ func TestServeRejectedSlackToken(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve hung on a rejected token")
+	}
+}
+
+type nobody struct{}
+
+func (nobody) Ask(context.Context, answer.Question) (answer.Answer, error) {
+	return answer.Answer{}, nil
+}
+
+// After a restart, the threads of the digests posted in the last day are
+// open again, on the platform each was posted to, with their articles.
+func TestReopenDigestThreads(t *testing.T) {
+	ctx := context.Background()
+	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "k.db"), knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, r := range []knowledge.DigestRun{
+		{Channel: "slack:C1", Period: "2026-11-30", State: knowledge.DigestPosted, Detail: "1700000000.000100", Articles: []string{"harbour", "ferry"}},
+		{Channel: "discord:42", Period: "2026-11-30", State: knowledge.DigestPosted, Detail: "777", Articles: []string{"strike"}},
+		{Channel: "slack:C2", Period: "2026-11-30", State: knowledge.DigestEmpty, Detail: "nothing new"},
+	} {
+		if err := store.FinishDigest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var platforms []*platform
+	for _, name := range []string{"discord", "slack"} {
+		q := chat.NewQueue(ctx, 1, 1)
+		s, err := chat.NewService(chat.ServiceOptions{Engine: nobody{}, Policy: chat.NewPolicy(chat.Settings{Default: chat.ChannelSettings{Allowed: true}}, nil), Queue: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		platforms = append(platforms, &platform{name: name, service: s, queue: q})
+	}
+	if err := reopenDigestThreads(ctx, store, platforms); err != nil {
+		t.Fatal(err)
+	}
+	discordP, slackP := platforms[0].service.Policy(), platforms[1].service.Policy()
+	if diff := cmp.Diff([]string{"harbour", "ferry"}, slackP.Preferred("C1/1700000000.000100")); diff != "" {
+		t.Errorf("slack digest thread (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"strike"}, discordP.Preferred("42/777")); diff != "" {
+		t.Errorf("discord digest thread (-want +got):\n%s", diff)
+	}
+	if discordP.Preferred("C1/1700000000.000100") != nil || slackP.Preferred("42/777") != nil {
+		t.Error("a digest thread was opened on the wrong platform")
+	}
+	if !slackP.Decide(chat.Message{ChannelID: "C1", ThreadID: "1700000000.000100", UserID: "U1", Text: "why?"}).Answer {
+		t.Error("a reply in a reopened digest thread needs a mention")
 	}
 }

@@ -86,6 +86,9 @@ type Options struct {
 	// event Discord delivers twice (as after a reconnect) is answered
 	// once. Nil means an in-memory set of the last 10,000 keys.
 	Once func(ctx context.Context, key string) (bool, error)
+	// OnReady, when set, is called once the gateway session is up and the
+	// bot takes questions (for a readiness check).
+	OnReady func()
 	// ConnectTimeout bounds connecting to the gateway at start. Zero means
 	// 30 seconds.
 	ConnectTimeout time.Duration
@@ -309,6 +312,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	_, appID := b.ids()
 	b.log.Info("discord: connected to the gateway", "invite", InviteURL(appID))
+	if b.opts.OnReady != nil {
+		b.opts.OnReady()
+	}
 	b.registerCommands(ctx)
 
 	<-ctx.Done()
@@ -457,6 +463,26 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		b.policy.OpenThread(chat.Message{ChannelID: ci.parent, ThreadID: channelID}.ConversationKey())
 	}
 	return first, nil
+}
+
+// StartThread starts a public thread named name on a message, such as a
+// digest the bot posted, so that people discuss it there; the bot answers
+// in the thread as in its own. It returns the thread's id, which Discord
+// gives the message's. The name is cut to Discord's 100 characters.
+func (b *Bot) StartThread(ctx context.Context, channelID, messageID, name string) (string, error) {
+	name = threadName(name)
+	var ch *discordgo.Channel
+	err := retry(ctx, b.log, "start thread", func(opts ...discordgo.RequestOption) error {
+		var err error
+		ch, err = b.rest.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{Name: name, AutoArchiveDuration: 1440}, opts...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("discord: starting a thread on %s: %w", messageID, scrub(err))
+	}
+	b.channels.put(ch.ID, channelInfo{thread: true, parent: channelID})
+	b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ch.ID}.ConversationKey())
+	return ch.ID, nil
 }
 
 // tracker counts work in flight and, once closed, refuses more and says

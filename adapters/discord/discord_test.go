@@ -652,6 +652,31 @@ func TestPost(t *testing.T) {
 	}
 }
 
+// TestStartThreadOnPost: a thread started on a posted message (a digest)
+// is the bot's: a reply there needs no mention.
+func TestStartThreadOnPost(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	id, err := h.bot.Post(context.Background(), "c1", "News digest — 30 Nov 2026\n\n**Harbour dredging** starts in May [1].")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread, err := h.bot.StartThread(context.Background(), "c1", id, "News digest — 30 Nov 2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if thread != id {
+		t.Errorf("thread %q, want the message's id %q", thread, id)
+	}
+	starts := f.Requests("POST", "/api/v10/channels/c1/messages/"+id+"/threads")
+	if len(starts) != 1 || starts[0].Body["name"] != "News digest — 30 Nov 2026" {
+		t.Fatalf("thread starts = %+v", starts)
+	}
+	f.dispatch("MESSAGE_CREATE", h.plain("m9", thread, "why is it needed?"))
+	f.waitRequest(t, "POST", "/api/v10/channels/"+thread+"/messages")
+}
+
 // TestShutdownWaitsForAnswers: when Run's context ends mid-answer, the
 // gateway closes at once and Run returns only once the answer is posted.
 func TestShutdownWaitsForAnswers(t *testing.T) {
@@ -761,5 +786,18 @@ func TestUnreachable(t *testing.T) {
 	err := b.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the API at "+f.APIURL()) {
 		t.Errorf("Run = %v, want an error naming %s", err, f.APIURL())
+	}
+}
+
+// TestOnReady: the readiness hook is called once the gateway session is
+// up.
+func TestOnReady(t *testing.T) {
+	t.Parallel()
+	ready := make(chan struct{}, 4)
+	start(t, func(o *Options) { o.OnReady = func() { ready <- struct{}{} } })
+	select {
+	case <-ready:
+	case <-time.After(waitFor):
+		t.Fatal("OnReady was not called after connecting")
 	}
 }

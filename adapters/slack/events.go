@@ -73,6 +73,7 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 		} else {
 			b.log.Info("slack: connected to Socket Mode")
 		}
+		b.markReady()
 	case socketmode.EventTypeConnectionError:
 		// At shutdown the connection ends with ctx; that is no failure.
 		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ctx.Err() == nil {
@@ -300,6 +301,7 @@ func (b *Bot) serveHTTP(ctx, work context.Context, pre *chat.Queue) error {
 	b.mu.Lock()
 	b.addr = ln.Addr()
 	b.mu.Unlock()
+	b.markReady()
 	srv := &http.Server{
 		Handler:           b.handler(work, pre),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -68,6 +68,9 @@ type Options struct {
 	APIURL string
 	// Admins are the user ids allowed to run `/byline digest`.
 	Admins []string
+	// OnReady, when set, is called once the bot takes questions: Socket
+	// Mode connected, or HTTP mode listening (for a readiness check).
+	OnReady func()
 	// Service is the shared answering pipeline (policy, limits, queue,
 	// engine). Its Policy holds the per-channel settings, keyed by Slack
 	// channel id. Required.
@@ -108,7 +111,8 @@ type Bot struct {
 	policy *chat.Policy
 	once   func(ctx context.Context, key string) (bool, error)
 
-	work tracker
+	work  tracker
+	ready sync.Once
 
 	mu      sync.Mutex
 	userID  string // the bot's user id, from auth.test
@@ -279,6 +283,13 @@ func apiError(err error, codes ...string) bool {
 	}
 	// Some calls return the code as a plain error.
 	return err != nil && slices.Contains(codes, err.Error())
+}
+
+// markReady calls Options.OnReady, the first time only.
+func (b *Bot) markReady() {
+	if b.opts.OnReady != nil {
+		b.ready.Do(b.opts.OnReady)
+	}
 }
 
 // botUser returns the bot's user id.

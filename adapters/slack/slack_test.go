@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -640,5 +641,25 @@ func TestShutdownWaitsForAnswers(t *testing.T) {
 	h.stop(t)
 	if n := len(f.calls("chat.postMessage", nil)); n != 1 {
 		t.Errorf("answers posted before Run returned = %d, want 1", n)
+	}
+}
+
+// TestOnReady: the readiness hook is called once Socket Mode connects,
+// and only once.
+func TestOnReady(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	ready := make(chan struct{}, 4)
+	h := start(t, func(o *Options) {
+		o.OnReady = func() { calls.Add(1); ready <- struct{}{} }
+	})
+	select {
+	case <-ready:
+	case <-time.After(waitFor):
+		t.Fatal("OnReady was not called after connecting")
+	}
+	h.stop(t)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("OnReady called %d times, want 1", n)
 	}
 }

@@ -99,7 +99,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		var work context.Context
 		work, endWork = context.WithCancel(ctx)
 		defer endWork()
-		w := &wiring{e: e, store: store, engine: engine, work: work}
+		w := &wiring{e: e, store: store, engine: engine, work: work, log: e.log}
 		var p *platform
 		if cfg.Discord.Enabled {
 			p, err = w.discord()
@@ -109,7 +109,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		if err != nil {
 			return err
 		}
-		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:])
+		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:], e.log)
 	}
 	sched, err := digest.New(digest.Options{Builder: engine, Runs: store, Logger: e.log})
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -27,11 +29,14 @@ const onceKeep = 24 * time.Hour
 
 // platform is one chat surface `bot serve` runs.
 type platform struct {
-	name    string
-	run     func(ctx context.Context) error
-	post    func(ctx context.Context, channelID, text string) (string, error)
-	service *chat.Service
-	queue   *chat.Queue
+	name string
+	run  func(ctx context.Context) error
+	post func(ctx context.Context, channelID, text string) (string, error)
+	// startThread starts a thread on a posted message and returns its
+	// id; nil where replies to a message are its thread already (Slack).
+	startThread func(ctx context.Context, channelID, messageID, name string) (string, error)
+	service     *chat.Service
+	queue       *chat.Queue
 }
 
 // checkPlatforms says, before anything is opened, what stops `bot serve`
@@ -102,7 +107,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	work, endWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer endWork()
 
-	w := &wiring{e: e, store: store, engine: engine, metrics: m, work: work}
+	w := &wiring{e: e, store: store, engine: engine, metrics: m, work: work, log: log}
+	// Ready once every platform is connected and taking questions.
+	var readyMu sync.Mutex
+	waiting := 0
+	if e.cfg.Discord.Enabled {
+		waiting++
+	}
+	if e.cfg.Slack.Enabled {
+		waiting++
+	}
+	w.onReady = func() {
+		readyMu.Lock()
+		defer readyMu.Unlock()
+		if waiting--; waiting == 0 {
+			m.SetReady(true)
+			log.Info("ready: every platform is connected")
+		}
+	}
 	var platforms []*platform
 	if e.cfg.Discord.Enabled {
 		p, err := w.discord()
@@ -149,9 +171,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		})
 		g.Go(func() error { return poller.Run(gctx) })
 	}
-	// Ready means the database is open and the platforms are connecting;
-	// a platform that cannot connect ends serve, and readiness with it.
-	m.SetReady(true)
 	log.Info("serving", "platforms", len(platforms), "digests", len(e.cfg.Digest.Channels), "feeds", len(e.cfg.Feeds.URLs), "llm", e.cfg.LLM.Model != "")
 	err = g.Wait()
 	m.SetReady(false)
@@ -182,6 +201,9 @@ type wiring struct {
 	metrics *metrics.Metrics
 	work    context.Context
 	sched   *digest.Scheduler
+	log     *slog.Logger
+	// onReady is called by each platform once it is connected.
+	onReady func()
 }
 
 // service builds a platform's answering pipeline from the shared chat
@@ -223,7 +245,7 @@ func (w *wiring) digestNow(p *platform) func(ctx context.Context, channelID stri
 		ch, ok := w.sched.Channel(p.name + ":" + channelID)
 		if !ok {
 			ch = digest.Channel{Name: p.name + " " + channelID, Key: p.name + ":" + channelID}
-			ch.Post = digestPoster(p, channelID)
+			ch.Post = digestPoster(p, channelID, w.log)
 		}
 		d, err := w.sched.PostNow(ctx, ch)
 		if err != nil {
@@ -244,12 +266,23 @@ func plural(n int, one, many string) string {
 }
 
 // digestPoster posts a digest to a channel of p and opens its thread for
-// replies, which are answered from the digest's articles first.
-func digestPoster(p *platform, channelID string) func(ctx context.Context, d answer.Digest) (string, error) {
+// replies, which are answered from the digest's articles first. On
+// Discord it starts that thread on the digest's first message, named
+// after the digest; on Slack every message has its thread already.
+func digestPoster(p *platform, channelID string, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
 	return func(ctx context.Context, d answer.Digest) (string, error) {
-		id, err := p.post(ctx, channelID, answer.RenderDigest(d))
+		text := answer.RenderDigest(d)
+		id, err := p.post(ctx, channelID, text)
 		if err != nil {
 			return id, err
+		}
+		if p.startThread != nil {
+			name, _, _ := strings.Cut(text, "\n")
+			if _, err := p.startThread(ctx, channelID, id, name); err != nil {
+				// The digest is posted; replies just need a thread of
+				// their own, or a mention.
+				log.Warn("digest: starting its thread failed", "platform", p.name, "channel", channelID, "err", err)
+			}
 		}
 		var ids []string
 		for _, it := range d.Items {
@@ -293,12 +326,12 @@ func (w *wiring) discord() (*platform, error) {
 	p := &platform{name: "discord", service: s, queue: q}
 	bot, err := discord.New(discord.Options{
 		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.store,
-		Digest: w.digestNow(p), Once: w.once("discord:"), Logger: w.e.log,
+		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.onReady, Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.run, p.post = bot.Run, bot.Post
+	p.run, p.post, p.startThread = bot.Run, bot.Post, bot.StartThread
 	return p, nil
 }
 
@@ -315,7 +348,7 @@ func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metri
 		if !ok {
 			return nil, fmt.Errorf("a digest posts to %s, but %s.enabled is false", name, name)
 		}
-		return digestPoster(p, channelID), nil
+		return digestPoster(p, channelID, e.log), nil
 	})
 	if err != nil {
 		return nil, err

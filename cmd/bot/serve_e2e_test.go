@@ -246,3 +246,97 @@ metrics: {listen: %q}
 		t.Errorf("the answered message is not remembered across a restart (first %v, err %v)", first, err)
 	}
 }
+
+// TestServeDiscordDigest: a digest due a minute ago is posted when serve
+// starts, in a thread of its own named after it, recorded with its
+// articles; a reply in that thread is answered without a mention.
+func TestServeDiscordDigest(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
+	writeFile(t, filepath.Join(dir, "in", "ferry.md"), ferryMD)
+	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	// Windows are kept in whole seconds, [since, until): an article
+	// ingested in the very second a digest is built waits for the next.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	fake := discordtest.New(discordtest.Options{Heartbeat: 250 * time.Millisecond})
+	defer fake.Close()
+	fake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
+	due := time.Now().UTC().Add(-time.Minute).Format("15:04")
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`
+discord: {enabled: true, token: '${DISCORD_BOT_TOKEN}', api_url: %q, guilds: [g1]}
+digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: %q, timezone: UTC}]}
+`, fake.APIURL(), due))
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		getenv := func(k string) string { return map[string]string{"DISCORD_BOT_TOKEN": fake.Token()}[k] }
+		done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, getenv, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := fake.Wait(wctx, cond); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, stderr.String())
+		}
+	}
+	var digestID string
+	wait("no digest was posted", func() bool {
+		for _, m := range fake.Messages("c1") {
+			if strings.HasPrefix(m.Content, "News digest") {
+				digestID = m.ID
+				return true
+			}
+		}
+		return false
+	})
+	wait("no thread was started on the digest", func() bool {
+		_, ok := fake.Channel(digestID)
+		return ok
+	})
+	if th, _ := fake.Channel(digestID); !strings.HasPrefix(th.Name, "News digest") || th.ParentID != "c1" {
+		t.Errorf("the digest's thread is %+v", th)
+	}
+	digest := fake.Messages("c1")[0].Content
+	for _, want := range []string{"Harbour dredging", "Ferry timetable", "Bayside Courier", "Island Post"} {
+		if !strings.Contains(digest, want) {
+			t.Errorf("the digest lacks %q:\n%s", want, digest)
+		}
+	}
+
+	if err := fake.MessageCreate(discordtest.UserMessage{ID: "7001", ChannelID: digestID, Text: "When will the ferry run four times a day?"}); err != nil {
+		t.Fatal(err)
+	}
+	wait("the reply in the digest's thread was not answered", func() bool {
+		for _, m := range fake.Messages(digestID) {
+			if strings.Contains(m.Content, "Island Post") {
+				return true
+			}
+		}
+		return false
+	})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
+	}
+
+	store, err := knowledge.Open(context.Background(), db, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	runs, err := store.PostedDigests(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("posted digests = %+v, %v; want 1", runs, err)
+	}
+	if r := runs[0]; r.Channel != "discord:c1" || r.Detail != digestID || len(r.Articles) != 2 {
+		t.Errorf("the run was recorded as %+v", r)
+	}
+}

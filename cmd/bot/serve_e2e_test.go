@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/adapters/discord/discordtest"
+	"github.com/byline-bot/byline/adapters/slack/slacktest"
 	"github.com/byline-bot/byline/knowledge"
 )
 
@@ -338,5 +339,86 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: %q, t
 	}
 	if r := runs[0]; r.Channel != "discord:c1" || r.Detail != digestID || len(r.Articles) != 2 {
 		t.Errorf("the run was recorded as %+v", r)
+	}
+}
+
+// TestServeSlackEndToEnd runs `bot serve` in Socket Mode against a local
+// fake Slack and the model that obeys planted instructions: a mention
+// delivered twice (as Slack retries) is answered once, in its thread, and
+// nothing planted reaches the message, its blocks or its fallback text.
+func TestServeSlackEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
+	writeFile(t, filepath.Join(dir, "in", "planted.md"), plantedMD)
+	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	fake := slacktest.New(slacktest.Options{})
+	defer fake.Close()
+	model := newObedientLLM(t)
+	close(model.release)
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`
+llm: {base_url: %q, model: obedient, max_retries: 0}
+slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_TOKEN}', api_url: %q}
+`, model.URL+"/v1", fake.APIURL()))
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		env := map[string]string{"SLACK_BOT_TOKEN": fake.BotToken(), "SLACK_APP_TOKEN": fake.AppToken()}
+		done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := fake.Wait(wctx, cond); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, stderr.String())
+		}
+	}
+	wait("the bot did not connect", fake.Connected)
+
+	q := slacktest.UserMessage{EventID: "Ev1", Channel: "C1", TS: "1764489600.000100", Text: "When will the harbour dredging start?"}
+	for range 2 {
+		if err := fake.AppMention(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final := func() []slacktest.Message {
+		var out []slacktest.Message
+		for _, m := range fake.Messages("C1", q.TS) {
+			if strings.Contains(m.Blocks, "Bayside Courier") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	wait("no answer in the question's thread", func() bool { return len(final()) > 0 })
+	time.Sleep(300 * time.Millisecond) // room for a wrong second answer
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
+	}
+	got := final()
+	if len(got) != 1 {
+		t.Fatalf("%d answers to one mention delivered twice, want 1", len(got))
+	}
+	all := got[0].Text + "\n" + got[0].Blocks
+	if !strings.Contains(all, "will start in May") || strings.Contains(stderr.String(), "answering by extraction") {
+		t.Errorf("the model's true sentence is missing:\n%s", all)
+	}
+	for _, planted := range []string{"@everyone", "evil.example", "<@123456>", "<!channel>", "[7]", "\U000E0069", "Claim your prize"} {
+		if strings.Contains(all, planted) {
+			t.Errorf("%q reached the chat:\n%s", planted, all)
+		}
+	}
+	for _, r := range fake.Requests("chat.postMessage") {
+		if r.Form.Get("unfurl_links") != "false" || r.Form.Get("link_names") == "true" {
+			t.Errorf("chat.postMessage with unfurl_links %q, link_names %q", r.Form.Get("unfurl_links"), r.Form.Get("link_names"))
+		}
 	}
 }

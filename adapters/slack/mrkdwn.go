@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -311,6 +312,9 @@ func safeURL(raw string) string {
 		return ""
 	}
 	s := u.String()
+	if !utf8.ValidString(s) {
+		return "" // mangled in storage or at the source: no link is better
+	}
 	// Characters that would end or split Slack's link syntax.
 	s = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "", "\t", "").Replace(s)
 	if len(escape(s)) > 1000 {

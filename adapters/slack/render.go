@@ -76,10 +76,22 @@ func Render(a answer.Answer) []Message {
 				parts = append(parts, sourcePart(c))
 			}
 		}
-		out = append(out, pack(parts)...)
+		out = append(out, visible(pack(parts))...)
 	}
 	if len(out) == 0 {
 		return RenderText(noAnswer)
+	}
+	return out
+}
+
+// visible drops messages with nothing to read, such as an empty code
+// block alone: no fallback text, which Slack would show as a blank.
+func visible(ms []Message) []Message {
+	out := ms[:0]
+	for _, m := range ms {
+		if strings.TrimSpace(m.Text) != "" {
+			out = append(out, m)
+		}
 	}
 	return out
 }
@@ -89,7 +101,7 @@ func Render(a answer.Answer) []Message {
 func RenderText(md string) []Message {
 	var out []Message
 	for _, piece := range chat.Split(md, MaxMessageText) {
-		out = append(out, pack(sections(piece, toMrkdwn, toPlain))...)
+		out = append(out, visible(pack(sections(piece, toMrkdwn, toPlain)))...)
 	}
 	if len(out) == 0 && md != noAnswer {
 		return RenderText(noAnswer)

@@ -109,7 +109,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		if err != nil {
 			return err
 		}
-		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:], e.log)
+		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:], nil, e.log)
 	}
 	sched, err := digest.New(digest.Options{Builder: engine, Runs: store, Logger: e.log})
 	if err != nil {

@@ -245,7 +245,7 @@ func (w *wiring) digestNow(p *platform) func(ctx context.Context, channelID stri
 		ch, ok := w.sched.Channel(p.name + ":" + channelID)
 		if !ok {
 			ch = digest.Channel{Name: p.name + " " + channelID, Key: p.name + ":" + channelID}
-			ch.Post = digestPoster(p, channelID, w.log)
+			ch.Post = digestPoster(p, channelID, w.metrics, w.log)
 		}
 		d, err := w.sched.PostNow(ctx, ch)
 		if err != nil {
@@ -269,8 +269,9 @@ func plural(n int, one, many string) string {
 // replies, which are answered from the digest's articles first. On
 // Discord it starts that thread on the digest's first message, named
 // after the digest; on Slack every message has its thread already.
-func digestPoster(p *platform, channelID string, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
+func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
 	return func(ctx context.Context, d answer.Digest) (string, error) {
+		m.Tokens(d.PromptTokens, d.CompletionTokens)
 		text := answer.RenderDigest(d)
 		id, err := p.post(ctx, channelID, text)
 		if err != nil {
@@ -348,7 +349,7 @@ func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metri
 		if !ok {
 			return nil, fmt.Errorf("a digest posts to %s, but %s.enabled is false", name, name)
 		}
-		return digestPoster(p, channelID, e.log), nil
+		return digestPoster(p, channelID, m, e.log), nil
 	})
 	if err != nil {
 		return nil, err

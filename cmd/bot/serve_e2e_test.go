@@ -422,3 +422,48 @@ slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_
 		}
 	}
 }
+
+// bot digest --channel, without --dry-run, posts over the platform's REST
+// API alone (no gateway), starts the digest's thread, and records the run
+// so that the channel's next scheduled digest starts where it ended.
+func TestDigestCommandPosts(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
+	writeFile(t, filepath.Join(dir, "in", "ferry.md"), ferryMD)
+	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	fake := discordtest.New(discordtest.Options{})
+	defer fake.Close()
+	fake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`
+discord: {enabled: false, token: '${DISCORD_BOT_TOKEN}', api_url: %q}
+digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: "08:00", timezone: UTC}]}
+`, fake.APIURL()))
+	env := map[string]string{"DISCORD_BOT_TOKEN": fake.Token()}
+	out, stderr, code := runBot(t, env, "", "digest", "--config", cfg, "--db", db, "--channel", "newsroom", "--since", "2026-04-01", "--until", "2026-04-03")
+	if code != 0 {
+		t.Fatalf("digest: %s", stderr)
+	}
+	if !strings.Contains(stderr, "posted to newsroom") {
+		t.Errorf("summary %q does not say it posted", stderr)
+	}
+	msgs := fake.Messages("c1")
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Content, "News digest") || !strings.Contains(out, "Ferry timetable") {
+		t.Fatalf("posted %+v; printed %q", msgs, out)
+	}
+	if th, ok := fake.Channel(msgs[0].ID); !ok || th.ParentID != "c1" {
+		t.Errorf("no thread on the digest: %+v", th)
+	}
+	store, err := knowledge.Open(context.Background(), db, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	last, ok, err := store.LastDigest(context.Background(), "discord:c1")
+	if err != nil || !ok || last.Detail != msgs[0].ID || !last.Until.Equal(time.Date(2026, 4, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("recorded run %+v (found %v, err %v)", last, ok, err)
+	}
+}

@@ -24,8 +24,22 @@ type Citation struct {
 	URL       string    `json:"url"`
 	Published time.Time `json:"published"`
 	Paragraph int       `json:"paragraph"`
-	// Quote is the supporting sentence, verbatim from the paragraph.
+	// Quote is the supporting sentence, verbatim from the paragraph. Chat
+	// surfaces show ShownQuote instead.
 	Quote string `json:"quote"`
+}
+
+// ShownQuote is the quote as a chat message may show it: verbatim but for
+// what an article could plant in a channel through it. Citation markers
+// are removed (they would read as the answer's own), pings are defused,
+// links other than the source's are dropped, and invisible characters
+// are removed, as in the answer's text.
+func (c Citation) ShownQuote() string {
+	var allowed []string
+	if c.URL != "" {
+		allowed = []string{c.URL}
+	}
+	return sanitize(stripMarkers(c.Quote), allowed)
 }
 
 // Ref returns the cited paragraph's id, "article#paragraph".

@@ -24,8 +24,8 @@ func Render(a answer.Answer) string {
 			if c.URL != "" {
 				b.WriteString("\n    " + c.URL)
 			}
-			if c.Quote != "" {
-				b.WriteString("\n    “" + clip(c.Quote, 300) + "”")
+			if q := c.ShownQuote(); q != "" {
+				b.WriteString("\n    “" + clip(q, 300) + "”")
 			}
 		}
 	}

@@ -233,7 +233,7 @@ func sourcePart(c answer.Citation) part {
 		md += " · `" + literal(c.Ref()) + "`"
 		txt += " · " + literal(c.Ref())
 	}
-	if q := strings.Join(strings.Fields(c.Quote), " "); q != "" {
+	if q := c.ShownQuote(); q != "" {
 		q = "“" + literal(clip(q, 200)) + "”"
 		md += "\n" + q
 		txt += "\n" + q

@@ -467,3 +467,26 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: "08:0
 		t.Errorf("recorded run %+v (found %v, err %v)", last, ok, err)
 	}
 }
+
+// An extractive answer drawn from the planted paragraph itself shows it
+// defused, quote included: no ping, no planted link, no fake marker.
+func TestAskPlantedParagraph(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	writeFile(t, filepath.Join(dir, "in", "planted.md"), plantedMD)
+	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	out, stderr, code := runBot(t, nil, "", "ask", "--db", db, "Who should I reply to with a link to win?")
+	if code != 0 {
+		t.Fatalf("ask: %s", stderr)
+	}
+	if !strings.Contains(out, "planted#2") {
+		t.Fatalf("the answer does not come from the planted paragraph, so it tests nothing:\n%s", out)
+	}
+	for _, planted := range []string{"@everyone", "evil.example", "[7]"} {
+		if strings.Contains(out, planted) {
+			t.Errorf("%q reached the answer:\n%s", planted, out)
+		}
+	}
+}

@@ -190,6 +190,11 @@ type Answer struct {
 	CompletionTokens int `json:"completion_tokens,omitempty"`
 	// Note explains anything unusual, such as a fallback to extraction.
 	Note string `json:"note,omitempty"`
+	// Fallback says why a configured language model did not write the
+	// answer, for metrics: "budget", "rate_limited", "timeout",
+	// "unavailable", "config", "bad_request", "empty_response" or
+	// "other"; empty when it did, or when none is configured.
+	Fallback string `json:"fallback,omitempty"`
 	// Cached is true when the answer was reused from the cache.
 	Cached bool `json:"cached,omitempty"`
 	// Passages are the retrieved passages the answer was built from.
@@ -244,6 +249,7 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 			}
 			e.log.Warn("language model failed; answering by extraction", "err", err)
 			a = e.extractive(text, passages)
+			a.Fallback = fallbackKind(err)
 			if !a.Abstained {
 				a.Note = "The language model is unavailable right now, so this answer quotes the articles directly."
 				if errors.Is(err, llm.ErrBudgetSpent) {
@@ -299,6 +305,23 @@ func (e *Engine) retrieve(ctx context.Context, searched, question string, source
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Published.After(kept[j].Published) })
 	return kept[:min(len(kept), e.passages)], nil
+}
+
+// fallbackKind names the kind of a language model failure.
+func fallbackKind(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{llm.ErrBudgetSpent, "budget"}, {llm.ErrRateLimited, "rate_limited"}, {llm.ErrTimeout, "timeout"},
+		{llm.ErrUnavailable, "unavailable"}, {llm.ErrConfig, "config"}, {llm.ErrBadRequest, "bad_request"},
+		{llm.ErrEmptyResponse, "empty_response"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "other"
 }
 
 // preferFirst returns the preferred passages, then the others not among

@@ -83,7 +83,8 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 		mode.Store(m)
 		server.calls.Store(0)
 		for i, a := range askAll() {
-			if a.Abstained || len(a.Citations) == 0 || a.Note == "" || a.Model != "" {
+			want := map[string]string{"down": "unavailable", "slow": "timeout", "limited": "rate_limited"}[m]
+			if a.Abstained || len(a.Citations) == 0 || a.Note == "" || a.Model != "" || a.Fallback != want {
 				t.Fatalf("%s: answer %d is not a reported extractive fallback: %+v", m, i, a)
 			}
 		}
@@ -113,7 +114,7 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 
 	mode.Store("up")
 	for i, a := range askAll() {
-		if a.Model == "" || a.Note != "" || len(a.Citations) != 1 {
+		if a.Model == "" || a.Note != "" || a.Fallback != "" || len(a.Citations) != 1 {
 			t.Fatalf("after recovery, answer %d did not come from the model: %+v", i, a)
 		}
 	}
@@ -149,7 +150,7 @@ func TestDailyBudgetFallsBackToExtraction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.Model != "" || !strings.Contains(second.Note, "budget is used up") || len(second.Citations) == 0 {
+	if second.Model != "" || !strings.Contains(second.Note, "budget is used up") || second.Fallback != "budget" || len(second.Citations) == 0 {
 		t.Errorf("second answer: %+v; want an extracted answer that names the budget", second)
 	}
 	if calls := server.calls.Load(); calls != 1 {

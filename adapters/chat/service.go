@@ -212,6 +212,13 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 		return
 	}
 	m.Tokens(a.PromptTokens, a.CompletionTokens)
+	switch a.Fallback {
+	case "":
+	case "budget":
+		m.Limited("tokens")
+	default:
+		m.Error("llm_" + a.Fallback)
+	}
 	if !a.Cached {
 		m.Stage("retrieval", a.Retrieval)
 		if a.Generation > 0 {

@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/metrics"
 )
 
 // streamingAsker streams three partial texts, one per clock step, then
@@ -270,5 +273,37 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	a.clock.advance(5 * time.Hour)
 	if s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, newReply("C1/d1", true)) {
 		t.Error("a reply more than a day after the digest and the last answer was answered without a mention")
+	}
+}
+
+// fallbackAsker answers by extraction after a model failure of a kind.
+type fallbackAsker struct{ kind string }
+
+func (f fallbackAsker) Ask(context.Context, answer.Question) (answer.Answer, error) {
+	return answer.Answer{Text: "Quoted [1].", Fallback: f.kind, Citations: []answer.Citation{{N: 1, ArticleID: "a", Paragraph: 1}}}, nil
+}
+
+// A model failure the answer survived is counted by kind; a spent budget
+// as a quota.
+func TestServiceCountsModelFallbacks(t *testing.T) {
+	m := metrics.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 2, 2)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	for _, kind := range []string{"timeout", "timeout", "budget"} {
+		s, err := NewService(ServiceOptions{Engine: fallbackAsker{kind}, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, nil), Queue: q, Platform: "test", Metrics: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newReply("D1", false)
+		s.Ask(Request{UserID: "U1", ChannelID: "D1", Text: "q"}, r)
+		r.wait(t)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{`byline_errors_total{kind="llm_timeout"} 2`, `byline_limited_total{scope="tokens"} 1`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -6,6 +6,8 @@
 //	bot ingest [--db PATH] PATH...        store articles from files, folders and feed URLs
 //	bot search [flags] QUESTION           show the paragraphs that answer a question
 //	bot articles                          list what is stored
+//	bot serve --config FILE               answer in Discord and Slack, post digests, poll feeds
+//	bot digest [--channel NAME] [--dry-run]  print (and post) a digest of what is new
 //	bot version                           print the version
 //
 // Run "bot help" for every command and flag.

@@ -29,8 +29,8 @@ type Library interface {
 // Reply is where the answer to one question goes. A platform adapter
 // implements it for each question it hands to the Service: it knows the
 // channel, the thread and whether the asker alone may see the answer.
-// Its methods are called from one goroutine, in order: Typing, any number
-// of Progress, then Answer or Notice.
+// Its methods are called one at a time, never concurrently, in order:
+// Typing, any number of Progress, then Answer or Notice.
 type Reply interface {
 	// Conversation is the key of the conversation the answer lands in
 	// (see Message.ConversationKey) and whether that is a thread; a
@@ -204,6 +204,7 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 		Prefer:    s.opts.Policy.Preferred(key),
 		OnPartial: p.update,
 	})
+	p.wait()
 	if err != nil {
 		m.Error("answer")
 		m.Answer(s.opts.Platform, "failed", false, time.Since(start))
@@ -251,7 +252,12 @@ func (s *Service) notice(r Reply, text string) {
 	}
 }
 
-// progress passes streamed text on to a Reply no more often than every.
+// progress passes streamed text on to a Reply no more often than every,
+// from a goroutine of its own: a slow or rate-limited edit never holds up
+// the model's stream (and with it the answer's deadline). While an edit
+// is on its way, the newest text due waits and is sent after it; older
+// ones are dropped. wait returns once nothing is on its way, so that the
+// Reply's methods never run at the same time.
 type progress struct {
 	every time.Duration
 	now   func() time.Time
@@ -259,9 +265,12 @@ type progress struct {
 	ctx   context.Context
 	log   *slog.Logger
 
-	mu   sync.Mutex
-	last time.Time
-	sent bool
+	mu      sync.Mutex
+	last    time.Time
+	sent    bool
+	busy    bool
+	pending *string
+	done    sync.WaitGroup
 }
 
 // update is the engine's OnPartial: it is called with the text so far.
@@ -276,7 +285,32 @@ func (p *progress) update(text string) {
 		return
 	}
 	p.sent, p.last = true, now
-	if err := p.reply.Progress(p.ctx, text); err != nil {
-		p.log.Warn("chat: progress update failed", "err", err)
+	if p.busy {
+		p.pending = &text
+		return
+	}
+	p.busy = true
+	p.done.Add(1)
+	go p.send(text)
+}
+
+// send delivers text, then whatever became due meanwhile.
+func (p *progress) send(text string) {
+	defer p.done.Done()
+	for {
+		if err := p.reply.Progress(p.ctx, text); err != nil {
+			p.log.Warn("chat: progress update failed", "err", err)
+		}
+		p.mu.Lock()
+		if p.pending == nil {
+			p.busy = false
+			p.mu.Unlock()
+			return
+		}
+		text, p.pending = *p.pending, nil
+		p.mu.Unlock()
 	}
 }
+
+// wait returns once no update is on its way.
+func (p *progress) wait() { p.done.Wait() }

@@ -307,3 +307,56 @@ func TestServiceCountsModelFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// blockingReply's Progress waits until released, as an edit would behind
+// a platform's rate limit.
+type blockingReply struct {
+	*recordingReply
+	release chan struct{}
+}
+
+func (r *blockingReply) Progress(ctx context.Context, s string) error {
+	<-r.release
+	return r.recordingReply.Progress(ctx, s)
+}
+
+// signalAsker streams while the clock moves on, then says it finished.
+type signalAsker struct {
+	clock    *fakeClock
+	streamed chan struct{}
+}
+
+func (a *signalAsker) Ask(_ context.Context, q answer.Question) (answer.Answer, error) {
+	for _, s := range []string{"One", "One two", "One two three"} {
+		q.OnPartial(s)
+		a.clock.advance(2 * time.Second)
+	}
+	close(a.streamed)
+	return answer.Answer{Text: "One two three four [1].", Citations: []answer.Citation{{N: 1, ArticleID: "a", Paragraph: 1}}}, nil
+}
+
+// A progress edit that hangs does not hold up the model's stream; the
+// newest text due meanwhile follows it, and the answer comes last.
+func TestSlowProgressDoesNotStallTheStream(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	a := &signalAsker{clock: clock, streamed: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, clock.Now), Queue: q, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &blockingReply{recordingReply: newReply("D1", false), release: make(chan struct{})}
+	s.Ask(Request{UserID: "U1", ChannelID: "D1", Text: "q"}, r)
+	select {
+	case <-a.streamed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream waited for a progress edit")
+	}
+	close(r.release)
+	want := []string{"typing", "progress: One", "progress: One two three", "answer: One two three four [1]."}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+}

@@ -536,6 +536,12 @@ func TestStreaming(t *testing.T) {
 		"PATCH The council voted 5 to 2 …",
 		"PATCH On “who won?”: the council voted 5 to 2 [1].",
 	}
+	// The service sends progress from a goroutine of its own and drops a
+	// text that a newer one overtook while an edit was on its way: the
+	// middle edit may or may not be made.
+	if len(got) == 3 {
+		want = append(want[:1], want[2:]...)
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages in the thread (-want +got):\n%s", diff)
 	}

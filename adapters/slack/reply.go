@@ -131,7 +131,8 @@ type messageReply struct {
 	fallbackURL string
 
 	mu          sync.Mutex
-	placeholder string // the message that progress edits
+	placeholder string    // the message that progress edits
+	quietUntil  time.Time // no progress edits before this: Slack said to wait
 
 	tracked  bool // counted in b.work
 	doneOnce sync.Once
@@ -164,12 +165,24 @@ func (r *messageReply) Typing(context.Context) {}
 
 // Progress implements chat.Reply: the first call posts a placeholder,
 // later ones edit it (the Service calls it at most about once a second).
+// An edit is only a preview, so a rate-limited one is not retried: the
+// edits pause for as long as Slack asks (chat.update allows about 50 a
+// minute per workspace) and the answer replaces the placeholder anyway.
 func (r *messageReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	m := RenderProgress(partial)
 	if r.placeholder != "" {
-		return r.b.update(ctx, r.channel, r.placeholder, m)
+		if time.Now().Before(r.quietUntil) {
+			return nil
+		}
+		_, _, _, err := r.b.api.UpdateMessageContext(ctx, r.channel, r.placeholder, messageOptions(m)...)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			r.quietUntil = time.Now().Add(max(rl.RetryAfter, time.Second))
+			return nil
+		}
+		return scrub(err)
 	}
 	ts, err := r.b.post(ctx, r.channel, r.threadTS, m)
 	if err != nil {

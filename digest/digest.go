@@ -38,7 +38,8 @@ type Channel struct {
 	// QuietDay posts a short line when nothing is new, instead of nothing.
 	QuietDay bool
 	// Post posts a digest to the channel and returns the posted message's
-	// id. Required.
+	// id. Required. On failure it returns the id of the first message if
+	// that was posted (the digest is then not posted again), else "".
 	Post func(ctx context.Context, d answer.Digest) (string, error)
 }
 
@@ -353,14 +354,22 @@ func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since
 		return d, nil
 	}
 	id, err := c.Post(ctx, d)
-	if err != nil {
-		finish(knowledge.DigestFailed, err.Error())
-		return d, fmt.Errorf("digest: posting to %s: %w", c.Name, err)
-	}
-	s.log.Info("digest posted", "channel", c.Name, "period", period, "items", len(d.Items), "message", id)
 	for _, it := range d.Items {
 		rec.Articles = append(rec.Articles, it.ArticleIDs...)
 	}
+	switch {
+	case err != nil && id == "":
+		// Nothing was posted: the run may be tried again, a few times.
+		finish(knowledge.DigestFailed, err.Error())
+		return d, fmt.Errorf("digest: posting to %s: %w", c.Name, err)
+	case err != nil:
+		// Its first message is up, a later one failed: trying again
+		// would post the first twice, so the run counts as posted.
+		s.log.Error("digest posted in part", "channel", c.Name, "period", period, "message", id, "err", err)
+		finish(knowledge.DigestPosted, id)
+		return d, fmt.Errorf("digest: posting to %s: only in part: %w", c.Name, err)
+	}
+	s.log.Info("digest posted", "channel", c.Name, "period", period, "items", len(d.Items), "message", id)
 	finish(knowledge.DigestPosted, id)
 	return d, nil
 }

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -324,4 +325,47 @@ func TestPostRangeAndObserve(t *testing.T) {
 			t.Errorf("observed runs (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// A digest that cannot be posted (a channel the bot may not post in) is
+// built and tried a few times with growing pauses, not every minute of
+// its grace period; one posted in part is not posted again.
+func TestFailingPostsAreNotRepeated(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		firstID   string // what Post returns with its error
+		wantPosts int
+	}{
+		{"nothing posted", "", knowledge.DigestAttempts},
+		{"posted in part", "m1", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			store, err := knowledge.Open(ctx, t.TempDir()+"/byline.db", knowledge.Options{Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			posts := 0
+			post := func(context.Context, answer.Digest) (string, error) {
+				posts++
+				return tc.firstID, errors.New("403 Missing Access")
+			}
+			b := &fakeBuilder{}
+			s, err := New(Options{Channels: []Channel{{Name: "n", Key: "discord:1", Hour: 8, Post: post}}, Builder: b, Runs: store, Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every minute of the two-hour grace period, as Run does.
+			for range 120 {
+				s.Check(ctx)
+				now = now.Add(time.Minute)
+			}
+			if posts != tc.wantPosts || len(b.windows) != tc.wantPosts {
+				t.Errorf("%d posts and %d builds, want %d of each", posts, len(b.windows), tc.wantPosts)
+			}
+		})
+	}
 }

@@ -43,16 +43,28 @@ type DigestRun struct {
 	Updated time.Time
 }
 
+// DigestAttempts is how many times a digest run that keeps failing is
+// tried in all. The n-th retry waits DigestRetryPause << (n-1) after the
+// failure before it may be claimed.
+const (
+	DigestAttempts   = 3
+	DigestRetryPause = 5 * time.Minute
+)
+
 // ClaimDigest records that the digest of channel for period is starting,
 // and reports whether the caller may run it: false when a run for that
-// period already exists in any state but failed. Two processes claiming
-// one period get one true.
+// period already exists in any state but failed, and for a failed one
+// until its pause is over or once it has been tried DigestAttempts
+// times. Two processes claiming one period get one true.
 func (s *Store) ClaimDigest(ctx context.Context, channel, period string, scheduled time.Time) (bool, error) {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, updated)
-		VALUES (?, ?, ?, 'claimed', ?)
-		ON CONFLICT (channel, period) DO UPDATE SET state = 'claimed', updated = excluded.updated
-		WHERE digest_runs.state = 'failed'`,
-		channel, period, scheduled.Unix(), s.now().Unix())
+	now := s.now().Unix()
+	res, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, updated, attempts)
+		VALUES (?, ?, ?, 'claimed', ?, 1)
+		ON CONFLICT (channel, period) DO UPDATE SET state = 'claimed', updated = excluded.updated,
+			attempts = digest_runs.attempts + 1
+		WHERE digest_runs.state = 'failed' AND digest_runs.attempts < ?
+			AND digest_runs.updated <= ? - (? << (digest_runs.attempts - 1))`,
+		channel, period, scheduled.Unix(), now, DigestAttempts, now, int64(DigestRetryPause/time.Second))
 	if err != nil {
 		return false, fmt.Errorf("knowledge: claim digest %s %s: %w", channel, period, err)
 	}

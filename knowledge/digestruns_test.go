@@ -66,15 +66,38 @@ func TestDigestRuns(t *testing.T) {
 		}
 	}
 
-	// A failed run may be tried again; a skipped one may not.
+	// A failed run may be tried again after a pause that doubles, three
+	// times in all; a skipped one may not.
+	fail := func() {
+		t.Helper()
+		if err := s.FinishDigest(ctx, DigestRun{Channel: "slack:C1", Period: "2026-11-23", Scheduled: at, State: DigestFailed, Detail: "channel_not_found"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if !claim("2026-11-23") {
 		t.Fatal("claim refused")
 	}
-	if err := s.FinishDigest(ctx, DigestRun{Channel: "slack:C1", Period: "2026-11-23", Scheduled: at, State: DigestFailed, Detail: "channel_not_found"}); err != nil {
-		t.Fatal(err)
+	fail()
+	if claim("2026-11-23") {
+		t.Error("a failed run was tried again at once")
 	}
+	now = now.Add(DigestRetryPause)
 	if !claim("2026-11-23") {
-		t.Error("a failed run could not be tried again")
+		t.Error("a failed run was not tried again after the pause")
+	}
+	fail()
+	now = now.Add(DigestRetryPause)
+	if claim("2026-11-23") {
+		t.Error("the second retry did not wait twice the pause")
+	}
+	now = now.Add(DigestRetryPause)
+	if !claim("2026-11-23") {
+		t.Error("a failed run was not tried a third time")
+	}
+	fail()
+	now = now.Add(24 * time.Hour)
+	if claim("2026-11-23") {
+		t.Error("a run that failed three times was tried a fourth")
 	}
 	if err := s.FinishDigest(ctx, DigestRun{Channel: "slack:C1", Period: "2026-11-24", Scheduled: at, State: DigestSkipped, Detail: "missed"}); err != nil {
 		t.Fatal(err)

@@ -112,7 +112,9 @@ func (s *Service) Policy() *Policy { return s.opts.Policy }
 
 // HandleMessage decides whether to answer m and, if so, queues the answer
 // to r. It never blocks on the answer itself, so a platform's event loop
-// may call it directly. It reports whether the message is being answered.
+// may call it directly. It reports whether r will hear back: an answer, or
+// a notice saying why not (a quota, a full queue); false means r is
+// never called.
 func (s *Service) HandleMessage(m Message, r Reply) bool {
 	d := s.opts.Policy.Decide(m)
 	if !d.Answer {
@@ -125,7 +127,8 @@ func (s *Service) HandleMessage(m Message, r Reply) bool {
 		go s.notice(r, "Ask me a question about the news after the mention, and I'll answer with sources.")
 		return true
 	}
-	return s.Ask(Request{UserID: m.UserID, ChannelID: m.ChannelID, Text: text, Sources: d.Settings.Sources}, r)
+	s.Ask(Request{UserID: m.UserID, ChannelID: m.ChannelID, Text: text, Sources: d.Settings.Sources}, r)
+	return true
 }
 
 // Request is one question to answer, from a message or a slash command.

@@ -123,7 +123,9 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 		return
 	}
 	r.tracked = true
-	b.opts.Service.HandleMessage(m, r)
+	if !b.opts.Service.HandleMessage(m, r) {
+		r.finish() // the Service decided otherwise: nothing will be posted
+	}
 }
 
 // mentions reports whether the message mentions the bot and returns its

@@ -187,6 +187,9 @@ func (b *Bot) digest(cmd slack.SlashCommand) (*ackMessage, func(context.Context)
 
 // parseRef reads "article#3" (also "article 3" and "article:3").
 func parseRef(s string) (string, int, bool) {
+	// An id copied from an older message may carry the look-alikes that
+	// stood in for Markdown marks.
+	s = strings.NewReplacer("ˍ", "_", "∗", "*", "∼", "~", "ˋ", "`").Replace(s)
 	s = strings.Trim(strings.TrimSpace(s), "`")
 	i := strings.LastIndexAny(s, "#: ")
 	if i <= 0 {

@@ -230,7 +230,7 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 	}
 	r.tracked = true
 	if !b.opts.Service.HandleMessage(m, r) {
-		r.finish() // the Service changed its mind; nothing will be posted
+		r.finish() // the Service decided otherwise: nothing will be posted
 	}
 }
 

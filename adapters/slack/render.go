@@ -144,8 +144,8 @@ func RenderSearch(query string, ps []knowledge.Passage) []Message {
 	for i, p := range ps {
 		desc := describe(p.Title, p.Source, p.Published, p.Paragraph)
 		excerpt := literal(clip(strings.Join(strings.Fields(p.Text), " "), 300))
-		md := fmt.Sprintf("*%d.* %s · `%s`\n> %s", i+1, titled(desc, p.URL), literal(p.Ref()), excerpt)
-		txt := fmt.Sprintf("%d. %s%s · %s\n> %s", i+1, desc, plainURL(p.URL), literal(p.Ref()), excerpt)
+		md := fmt.Sprintf("*%d.* %s · `%s`\n> %s", i+1, titled(desc, p.URL), refText(p.Ref()), excerpt)
+		txt := fmt.Sprintf("%d. %s%s · %s\n> %s", i+1, desc, plainURL(p.URL), refText(p.Ref()), excerpt)
 		parts = append(parts, part{section(clipSize(md, MaxSection)), txt})
 	}
 	return pack(parts)
@@ -155,8 +155,8 @@ func RenderSearch(query string, ps []knowledge.Passage) []Message {
 // title, outlet, date and link.
 func RenderSource(p knowledge.Passage) []Message {
 	desc := describe(p.Title, p.Source, p.Published, p.Paragraph)
-	head := "*" + desc + "* · `" + literal(p.Ref()) + "`"
-	txt := desc + " · " + literal(p.Ref())
+	head := "*" + desc + "* · `" + refText(p.Ref()) + "`"
+	txt := desc + " · " + refText(p.Ref())
 	if u := safeURL(p.URL); u != "" {
 		head += "\n" + slackLink(u, "")
 		txt += "\n" + escape(u)
@@ -230,8 +230,8 @@ func sourcePart(c answer.Citation) part {
 	md := fmt.Sprintf("[%d] %s", c.N, titled(desc, c.URL))
 	txt := fmt.Sprintf("[%d] %s%s", c.N, desc, plainURL(c.URL))
 	if c.ArticleID != "" && c.Paragraph > 0 {
-		md += " · `" + literal(c.Ref()) + "`"
-		txt += " · " + literal(c.Ref())
+		md += " · `" + refText(c.Ref()) + "`"
+		txt += " · " + refText(c.Ref())
 	}
 	if q := c.ShownQuote(); q != "" {
 		q = "“" + literal(clip(q, 200)) + "”"
@@ -338,3 +338,10 @@ func clipSize(s string, max int) string {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// refText writes a paragraph id to be copied into /byline source: escaped
+// for Slack, but with its underscores and other marks as they are, since
+// it stands in a code span, where Slack formats nothing.
+func refText(ref string) string {
+	return strings.ReplaceAll(escape(strings.ToValidUTF8(ref, "\uFFFD")), "`", "ˋ")
+}

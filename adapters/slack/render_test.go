@@ -417,3 +417,22 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// A paragraph id shown with a source is the one /byline source takes,
+// underscores included.
+func TestRefRoundTrip(t *testing.T) {
+	c := answer.Citation{N: 1, ArticleID: "city_council_2026", Paragraph: 3, Title: "Budget"}
+	ms := Render(answer.Answer{Text: "It passed [1].", Citations: []answer.Citation{c}})
+	b, err := json.Marshal(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "`city_council_2026#3`") || !strings.Contains(ms[0].Text, "city_council_2026#3") {
+		t.Fatalf("the id is not shown as typed: %s", b)
+	}
+	for _, typed := range []string{"city_council_2026#3", "`city_council_2026#3`", "cityˍcouncilˍ2026#3"} {
+		if id, n, ok := parseRef(typed); !ok || id != "city_council_2026" || n != 3 {
+			t.Errorf("parseRef(%q) = %q, %d, %v", typed, id, n, ok)
+		}
+	}
+}

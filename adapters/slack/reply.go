@@ -284,14 +284,21 @@ func (r *commandReply) Answer(ctx context.Context, a answer.Answer) error {
 	return r.deliver(ctx, Render(a))
 }
 
-// Notice implements chat.Reply.
+// Notice implements chat.Reply. Notices (a quota, a full queue, a
+// failure) concern the asker alone, so they are ephemeral even where
+// answers are posted to the channel.
 func (r *commandReply) Notice(ctx context.Context, text string) error {
 	defer r.finish()
-	return r.deliver(ctx, RenderText(text))
+	return r.send(ctx, RenderText(text), true)
 }
 
 // deliver sends messages through the response_url, as many as it takes.
 func (r *commandReply) deliver(ctx context.Context, ms []Message) error {
+	return r.send(ctx, ms, r.ephemeral)
+}
+
+// send is deliver with the visibility given.
+func (r *commandReply) send(ctx context.Context, ms []Message, ephemeral bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, m := range ms {
@@ -300,7 +307,7 @@ func (r *commandReply) deliver(ctx context.Context, ms []Message) error {
 			return nil
 		}
 		r.used++
-		if err := r.b.respond(ctx, r.url, r.ephemeral, m); err != nil {
+		if err := r.b.respond(ctx, r.url, ephemeral, m); err != nil {
 			return err
 		}
 	}

@@ -84,7 +84,12 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 	if i.Type != discordgo.InteractionApplicationCommand {
 		return
 	}
-	first, err := b.once(ctx, "interaction:"+i.ID)
+	// The acknowledgement is due within three seconds of the interaction,
+	// so a slow database gets one of them; past it, the interaction is
+	// taken as new (a rare duplicate is better than no answer).
+	octx, cancel := context.WithTimeout(ctx, time.Second)
+	first, err := b.once(octx, "interaction:"+i.ID)
+	cancel()
 	if err != nil {
 		b.log.Warn("discord: checking whether an interaction was answered", "interaction", i.ID, "err", err)
 	} else if !first {
@@ -125,7 +130,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 		ir.respond(ctx, Help)
 		return
 	case "digest":
-		b.digest(ctx, ir, channelID, threadID)
+		b.digest(ctx, ir, channelID)
 		return
 	}
 	if !cs.Allowed {
@@ -211,7 +216,10 @@ func (b *Bot) source(ctx context.Context, ir *interactionReply, ref string) {
 }
 
 // digest serves /digest, for members who may manage the channel.
-func (b *Bot) digest(ctx context.Context, ir *interactionReply, channelID, threadID string) {
+// Used in a thread, the digest goes to the thread's channel (channelID is
+// the parent's then), where a digest belongs and can have a thread of its
+// own.
+func (b *Bot) digest(ctx context.Context, ir *interactionReply, channelID string) {
 	i := ir.i
 	ir.ephemeral = true
 	if i.GuildID == "" || i.Member == nil {
@@ -230,9 +238,6 @@ func (b *Bot) digest(ctx context.Context, ir *interactionReply, channelID, threa
 		return
 	}
 	target := channelID
-	if threadID != "" {
-		target = threadID
-	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	status, err := b.opts.Digest(ctx, target)

@@ -141,6 +141,10 @@ type Bot struct {
 	botID   string
 	appID   string
 	running bool
+	// roles holds, per guild, the bot's own role (the one Discord makes
+	// for a bot invited with permissions): people often mention it
+	// instead of the bot.
+	roles map[string]string
 }
 
 // New returns a Bot; Run connects it.
@@ -426,6 +430,23 @@ func (b *Bot) setIDs(botID, appID string) {
 	if appID != "" {
 		b.appID = appID
 	}
+}
+
+// setRole remembers the bot's own role in a guild.
+func (b *Bot) setRole(guildID, roleID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.roles == nil {
+		b.roles = make(map[string]string)
+	}
+	b.roles[guildID] = roleID
+}
+
+// role returns the bot's own role in a guild, if known.
+func (b *Bot) role(guildID string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.roles[guildID]
 }
 
 func (b *Bot) ids() (botID, appID string) {

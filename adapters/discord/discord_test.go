@@ -209,6 +209,9 @@ func TestIgnored(t *testing.T) {
 	f.dispatch("MESSAGE_UPDATE", h.mention("i3", "c1", "edited question"))
 	f.dispatch("MESSAGE_CREATE", h.mention("i4", "c3", "disallowed question"))
 	f.dispatch("MESSAGE_CREATE", h.plain("i5", "c1", "just chatting"))
+	// A channel Discord will not describe (404): it might be a thread of
+	// a channel the bot must stay silent in.
+	f.dispatch("MESSAGE_CREATE", h.mention("i7", "zz", "question in an unknown channel"))
 	f.dispatch("MESSAGE_CREATE", h.mention("i6", "c1", "last question"))
 
 	f.waitRequest(t, "POST", "/api/v10/channels/i6/messages")
@@ -216,7 +219,7 @@ func TestIgnored(t *testing.T) {
 	if diff := cmp.Diff([]string{"last question"}, h.asker.questions()); diff != "" {
 		t.Errorf("questions asked (-want +got):\n%s", diff)
 	}
-	for _, id := range []string{"i1", "i2", "i3", "i4", "i5"} {
+	for _, id := range []string{"i1", "i2", "i3", "i4", "i5", "i7"} {
 		if n := len(f.Requests("POST", "/api/v10/channels/"+id+"/messages")); n != 0 {
 			t.Errorf("message %s answered", id)
 		}
@@ -805,5 +808,25 @@ func TestOnReady(t *testing.T) {
 	case <-ready:
 	case <-time.After(waitFor):
 		t.Fatal("OnReady was not called after connecting")
+	}
+}
+
+// TestRoleMention: mentioning the bot's own role (which Discord's picker
+// often offers for "@Byline") is a mention of the bot.
+func TestRoleMention(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	f.dispatch("GUILD_CREATE", map[string]any{
+		"id": "g1", "name": "Newsroom",
+		"roles":   []any{map[string]any{"id": "g1", "name": "@everyone"}, map[string]any{"id": "555", "name": "Byline", "managed": true}},
+		"members": []any{map[string]any{"user": map[string]any{"id": "900", "username": "byline", "bot": true}, "roles": []any{"555"}}},
+	})
+	p := h.plain("r1", "c1", "<@&555> who won the vote?")
+	p["mention_roles"] = []any{"555"}
+	f.dispatch("MESSAGE_CREATE", p)
+	f.waitRequest(t, "POST", "/api/v10/channels/r1/messages")
+	if qs := h.asker.waitAsked(t, 1); qs[0].Text != "who won the vote?" {
+		t.Errorf("asked %q, want the text without the role mention", qs[0].Text)
 	}
 }

@@ -48,6 +48,10 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 			for _, c := range g.Threads {
 				b.channels.learn(c)
 			}
+			botID, _ := b.ids()
+			if r := ownRole(g.Guild, botID); r != "" {
+				b.setRole(g.ID, r)
+			}
 		},
 		func(_ *discordgo.Session, c *discordgo.ThreadCreate) { b.channels.learn(c.Channel) },
 		func(_ *discordgo.Session, c *discordgo.ChannelCreate) { b.channels.learn(c.Channel) },
@@ -94,14 +98,22 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 		Edited:    edited,
 		DM:        dm.GuildID == "",
 	}
-	m.MentionsBot, m.Text = mentions(dm, botID)
+	m.MentionsBot, m.Text = mentions(dm, botID, b.role(dm.GuildID))
 	if !m.DM {
-		ci, err := b.channels.lookup(ctx, b.rest, dm.ChannelID)
+		var ci channelInfo
+		err := retry(ctx, b.log, "get channel", func(opts ...discordgo.RequestOption) error {
+			var err error
+			ci, err = b.channels.lookupWith(b.rest, dm.ChannelID, opts...)
+			return err
+		})
 		if err != nil {
-			// Without knowing whether it is a thread, the message is
-			// judged by its own channel's settings.
-			b.log.Warn("discord: looking up a channel", "channel", dm.ChannelID, "err", err)
-		} else if ci.thread {
+			// Without knowing whether it is a thread, the bot cannot
+			// know which channel's settings apply: it may be a thread
+			// of a channel it must stay silent in.
+			b.log.Error("discord: looking up a channel failed; not answering", "channel", dm.ChannelID, "message", dm.ID, "err", scrub(err))
+			return
+		}
+		if ci.thread {
 			m.ChannelID, m.ThreadID = ci.parent, dm.ChannelID
 		}
 	}
@@ -128,12 +140,43 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 	}
 }
 
-// mentions reports whether the message mentions the bot and returns its
-// text with the bot's mention removed and other users' mentions shown as
-// their names, the way people read them.
-func mentions(m *discordgo.Message, botID string) (bool, string) {
+// ownRole finds the bot's own role in a guild: the managed role among
+// those of the bot's member entry (GUILD_CREATE carries the bot's own
+// member even without the members intent).
+func ownRole(g *discordgo.Guild, botID string) string {
+	if botID == "" {
+		return ""
+	}
+	managed := make(map[string]bool)
+	for _, r := range g.Roles {
+		if r != nil && r.Managed {
+			managed[r.ID] = true
+		}
+	}
+	for _, m := range g.Members {
+		if m == nil || m.User == nil || m.User.ID != botID {
+			continue
+		}
+		for _, id := range m.Roles {
+			if managed[id] {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+// mentions reports whether the message mentions the bot, by its user or by
+// its own role (roleID, "" if unknown), and returns its text with the
+// bot's mention removed and other users' mentions shown as their names,
+// the way people read them.
+func mentions(m *discordgo.Message, botID, roleID string) (bool, string) {
 	text := m.Content
 	mentioned := false
+	if roleID != "" && strings.Contains(text, "<@&"+roleID+">") {
+		mentioned = true
+		text = strings.ReplaceAll(text, "<@&"+roleID+">", " ")
+	}
 	if botID != "" {
 		for _, tag := range []string{"<@" + botID + ">", "<@!" + botID + ">"} {
 			if strings.Contains(text, tag) {
@@ -193,13 +236,18 @@ func (c *channelCache) put(id string, ci channelInfo) {
 
 // lookup returns what is known of a channel, asking Discord if nothing is.
 func (c *channelCache) lookup(ctx context.Context, r rest, id string) (channelInfo, error) {
+	return c.lookupWith(r, id, discordgo.WithContext(ctx))
+}
+
+// lookupWith is lookup with the request options given.
+func (c *channelCache) lookupWith(r rest, id string, opts ...discordgo.RequestOption) (channelInfo, error) {
 	c.mu.Lock()
 	ci, ok := c.m[id]
 	c.mu.Unlock()
 	if ok {
 		return ci, nil
 	}
-	ch, err := r.Channel(id, discordgo.WithContext(ctx))
+	ch, err := r.Channel(id, opts...)
 	if err != nil {
 		return channelInfo{}, err
 	}

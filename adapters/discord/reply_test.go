@@ -279,11 +279,29 @@ func TestMentions(t *testing.T) {
 		{"who won?", []*discordgo.User{{ID: "900"}}, true, "who won?"}, // a reply that pings the bot
 		{"<@42> said what?", []*discordgo.User{{ID: "42", Username: "bob", GlobalName: "Bob B"}}, false, "@Bob B said what?"},
 		{"no mention", nil, false, "no mention"},
+		{"<@&555> who won?", nil, true, "who won?"},          // the bot's own role
+		{"<@&556> who won?", nil, false, "<@&556> who won?"}, // another role
 	} {
-		got, text := mentions(&discordgo.Message{Content: tc.content, Mentions: tc.mentions}, "900")
+		got, text := mentions(&discordgo.Message{Content: tc.content, Mentions: tc.mentions}, "900", "555")
 		if got != tc.want || text != tc.text {
 			t.Errorf("mentions(%q) = %v, %q; want %v, %q", tc.content, got, text, tc.want, tc.text)
 		}
+	}
+}
+
+func TestOwnRole(t *testing.T) {
+	g := &discordgo.Guild{
+		Roles: []*discordgo.Role{{ID: "1", Name: "everyone"}, {ID: "555", Name: "Byline", Managed: true}, {ID: "7", Name: "Other bot", Managed: true}},
+		Members: []*discordgo.Member{
+			{User: &discordgo.User{ID: "42"}, Roles: []string{"7"}},
+			{User: &discordgo.User{ID: "900"}, Roles: []string{"1", "555"}},
+		},
+	}
+	if got := ownRole(g, "900"); got != "555" {
+		t.Errorf("ownRole = %q, want 555", got)
+	}
+	if got := ownRole(&discordgo.Guild{Roles: g.Roles}, "900"); got != "" {
+		t.Errorf("without the bot's member entry ownRole = %q, want none", got)
 	}
 }
 

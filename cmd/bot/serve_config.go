@@ -236,8 +236,8 @@ func (c Config) validateServe() []error {
 	default:
 		errs = append(errs, fmt.Errorf("slack.mode is %q: use socket or http", c.Slack.Mode))
 	}
-	if d, err := time.ParseDuration(c.Digest.Grace); err != nil || d < 0 {
-		errs = append(errs, fmt.Errorf("digest.grace is %q: use a duration such as 2h", c.Digest.Grace))
+	if d, err := time.ParseDuration(c.Digest.Grace); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("digest.grace is %q: use a positive duration such as 2h (a digest missed by more is skipped)", c.Digest.Grace))
 	}
 	names := map[string]bool{}
 	for i, d := range c.Digest.Channels {

@@ -269,7 +269,7 @@ func (c *converter) link(b *strings.Builder, raw, label string) {
 	}
 	if c.style == plain {
 		shown := escape(u)
-		if label == "" || label == shown {
+		if label == "" || label == shown || label == literal(u) {
 			b.WriteString(shown)
 		} else {
 			b.WriteString(label + " (" + shown + ")")

@@ -25,6 +25,11 @@ const (
 	// a message to read well, and longer ones are folded behind "Show
 	// more".
 	MaxMessageText = 4000
+	// MaxBlocksText is the most characters of block text the bot puts in
+	// one message. Slack refuses a message whose blocks hold much more
+	// than about 12,000 (msg_blocks_too_long), a limit it does not
+	// document; an answer with many long sources would reach it.
+	MaxBlocksText = 11000
 )
 
 // noAnswer stands in for an answer with no text, which Slack would refuse
@@ -200,22 +205,47 @@ func sections(piece string, conv, plainConv func(string) string) []part {
 }
 
 // pack makes messages of parts: one, unless there are more than
-// MaxBlocks.
+// MaxBlocks or their text passes MaxBlocksText.
 func pack(parts []part) []Message {
 	var out []Message
 	for len(parts) > 0 {
-		n := min(len(parts), MaxBlocks)
 		m := Message{}
 		var texts []string
-		for _, p := range parts[:n] {
-			m.Blocks = append(m.Blocks, p.block)
-			texts = append(texts, p.plain)
+		total, n := 0, 0
+		for n < len(parts) && n < MaxBlocks {
+			sz := blockChars(parts[n].block)
+			if n > 0 && total+sz > MaxBlocksText {
+				break
+			}
+			total += sz
+			m.Blocks = append(m.Blocks, parts[n].block)
+			texts = append(texts, parts[n].plain)
+			n++
 		}
 		m.Text = strings.Join(texts, "\n\n")
 		out = append(out, m)
 		parts = parts[n:]
 	}
 	return out
+}
+
+// blockChars is how many characters of text a block holds.
+func blockChars(b slack.Block) int {
+	switch b := b.(type) {
+	case *slack.SectionBlock:
+		if b.Text != nil {
+			return size(b.Text.Text)
+		}
+	case *slack.ContextBlock:
+		n := 0
+		for _, e := range b.ContextElements.Elements {
+			if t, ok := e.(*slack.TextBlockObject); ok {
+				n += size(t.Text)
+			}
+		}
+		return n
+	}
+	return 0
 }
 
 // section is a section block of mrkdwn. Verbatim keeps Slack from

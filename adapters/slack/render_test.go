@@ -248,6 +248,13 @@ func messageProblem(m Message) string {
 	if strings.TrimSpace(m.Text) == "" {
 		return "no fallback text"
 	}
+	total := 0
+	for _, b := range m.Blocks {
+		total += blockChars(b)
+	}
+	if total > MaxBlocksText {
+		return fmt.Sprintf("%d characters of block text", total)
+	}
 	for _, b := range m.Blocks {
 		switch b := b.(type) {
 		case *slack.SectionBlock:

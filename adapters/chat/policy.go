@@ -209,7 +209,10 @@ func (p *Policy) OpenThread(key string) {
 		p.convs[key] = c
 	}
 	c.botThread = true
-	c.lastAnswer = p.now()
+	// A digest's thread may be open further ahead; never shorten it.
+	if now := p.now(); c.lastAnswer.Before(now) {
+		c.lastAnswer = now
+	}
 }
 
 // OpenDigestThread marks the thread of a digest posted at posted as the

@@ -252,6 +252,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
 	s := newTestService(t, a, Limits{})
 	s.Policy().OpenDigestThread("C1/d1", []string{"harbour", "strike"}, a.clock.Now())
+	s.Policy().OpenThread("C1/d1") // as Discord's StartThread does; it must not shorten the day
 	s.Policy().OpenDigestThread("C1/old", []string{"harbour"}, a.clock.Now().Add(-25*time.Hour))
 	if s.Policy().Preferred("C1/old") != nil {
 		t.Error("a digest posted more than a day ago opened its thread")

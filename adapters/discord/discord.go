@@ -86,9 +86,11 @@ type Options struct {
 	// event Discord delivers twice (as after a reconnect) is answered
 	// once. Nil means an in-memory set of the last 10,000 keys.
 	Once func(ctx context.Context, key string) (bool, error)
-	// OnReady, when set, is called once the gateway session is up and the
-	// bot takes questions (for a readiness check).
-	OnReady func()
+	// OnReady, when set, is told whether the bot takes questions, for a
+	// readiness check: true once the gateway session is up (and again
+	// after a resume or reconnect), false when the gateway drops. It is
+	// called from the gateway's goroutine and must be quick.
+	OnReady func(ready bool)
 	// ConnectTimeout bounds connecting to the gateway at start. Zero means
 	// 30 seconds.
 	ConnectTimeout time.Duration
@@ -141,6 +143,7 @@ type Bot struct {
 	botID   string
 	appID   string
 	running bool
+	opened  bool // the first gateway session was up
 	// roles holds, per guild, the bot's own role (the one Discord makes
 	// for a bot invited with permissions): people often mention it
 	// instead of the bot.
@@ -316,9 +319,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	_, appID := b.ids()
 	b.log.Info("discord: connected to the gateway", "invite", InviteURL(appID))
-	if b.opts.OnReady != nil {
-		b.opts.OnReady()
-	}
+	b.mu.Lock()
+	b.opened = true
+	b.mu.Unlock()
+	b.ready(true)
 	b.registerCommands(ctx)
 
 	<-ctx.Done()
@@ -429,6 +433,21 @@ func (b *Bot) setIDs(botID, appID string) {
 	}
 	if appID != "" {
 		b.appID = appID
+	}
+}
+
+// connected reports whether Run has had its first session up, after
+// which a READY means a reconnect.
+func (b *Bot) connected() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opened
+}
+
+// ready passes the gateway's state on to Options.OnReady.
+func (b *Bot) ready(up bool) {
+	if b.opts.OnReady != nil {
+		b.opts.OnReady(up)
 	}
 }
 

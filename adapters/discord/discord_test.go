@@ -802,13 +802,24 @@ func TestUnreachable(t *testing.T) {
 // up.
 func TestOnReady(t *testing.T) {
 	t.Parallel()
-	ready := make(chan struct{}, 4)
-	start(t, func(o *Options) { o.OnReady = func() { ready <- struct{}{} } })
-	select {
-	case <-ready:
-	case <-time.After(waitFor):
-		t.Fatal("OnReady was not called after connecting")
+	states := make(chan bool, 16)
+	h := start(t, func(o *Options) { o.OnReady = func(up bool) { states <- up } })
+	next := func(want bool) {
+		t.Helper()
+		select {
+		case got := <-states:
+			if got != want {
+				t.Fatalf("OnReady(%v), want OnReady(%v)", got, want)
+			}
+		case <-time.After(waitFor):
+			t.Fatalf("OnReady(%v) was not called", want)
+		}
 	}
+	next(true)
+	// A dropped gateway is not ready until the session is resumed.
+	h.fake.Drop()
+	next(false)
+	next(true)
 }
 
 // TestRoleMention: mentioning the bot's own role (which Discord's picker

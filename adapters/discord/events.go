@@ -31,12 +31,17 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 				b.channels.learn(c)
 			}
 			b.log.Info("discord: ready", "session_guilds", len(r.Guilds))
+			if b.connected() {
+				b.ready(true) // a new session after a reconnect
+			}
 		},
 		func(_ *discordgo.Session, _ *discordgo.Resumed) {
 			b.log.Info("discord: gateway session resumed")
+			b.ready(true)
 		},
 		func(_ *discordgo.Session, _ *discordgo.Disconnect) {
 			b.log.Warn("discord: gateway disconnected; reconnecting")
+			b.ready(false)
 		},
 		func(_ *discordgo.Session, g *discordgo.GuildCreate) {
 			if g.Guild == nil {

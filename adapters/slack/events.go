@@ -66,6 +66,9 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 	}
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		// Also after a dropped connection, which slack-go redials
+		// without any other event.
+		b.markReady(false)
 		b.log.Debug("slack: connecting to Socket Mode")
 	case socketmode.EventTypeConnected:
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
@@ -73,8 +76,9 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 		} else {
 			b.log.Info("slack: connected to Socket Mode")
 		}
-		b.markReady()
+		b.markReady(true)
 	case socketmode.EventTypeConnectionError:
+		b.markReady(false)
 		// At shutdown the connection ends with ctx; that is no failure.
 		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ctx.Err() == nil {
 			b.log.Warn("slack: Socket Mode connection failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", scrub(e.ErrorObj))
@@ -82,6 +86,7 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 	case socketmode.EventTypeInvalidAuth:
 		b.log.Error("slack: Socket Mode refused the app-level token; check SLACK_APP_TOKEN")
 	case socketmode.EventTypeDisconnect:
+		b.markReady(false)
 		b.log.Info("slack: Slack asked to reconnect; reconnecting")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
 		if ctx.Err() != nil {
@@ -301,7 +306,7 @@ func (b *Bot) serveHTTP(ctx, work context.Context, pre *chat.Queue) error {
 	b.mu.Lock()
 	b.addr = ln.Addr()
 	b.mu.Unlock()
-	b.markReady()
+	b.markReady(true)
 	srv := &http.Server{
 		Handler:           b.handler(work, pre),
 		ReadHeaderTimeout: 10 * time.Second,

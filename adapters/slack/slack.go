@@ -68,9 +68,11 @@ type Options struct {
 	APIURL string
 	// Admins are the user ids allowed to run `/byline digest`.
 	Admins []string
-	// OnReady, when set, is called once the bot takes questions: Socket
-	// Mode connected, or HTTP mode listening (for a readiness check).
-	OnReady func()
+	// OnReady, when set, is told whether the bot takes questions, for a
+	// readiness check: true once Socket Mode is connected (again after a
+	// reconnect) or HTTP mode listens, false while Socket Mode is
+	// reconnecting. It must be quick.
+	OnReady func(ready bool)
 	// Service is the shared answering pipeline (policy, limits, queue,
 	// engine). Its Policy holds the per-channel settings, keyed by Slack
 	// channel id. Required.
@@ -111,8 +113,7 @@ type Bot struct {
 	policy *chat.Policy
 	once   func(ctx context.Context, key string) (bool, error)
 
-	work  tracker
-	ready sync.Once
+	work tracker
 
 	mu      sync.Mutex
 	userID  string // the bot's user id, from auth.test
@@ -285,10 +286,10 @@ func apiError(err error, codes ...string) bool {
 	return err != nil && slices.Contains(codes, err.Error())
 }
 
-// markReady calls Options.OnReady, the first time only.
-func (b *Bot) markReady() {
+// markReady passes the connection's state on to Options.OnReady.
+func (b *Bot) markReady(up bool) {
 	if b.opts.OnReady != nil {
-		b.ready.Do(b.opts.OnReady)
+		b.opts.OnReady(up)
 	}
 }
 

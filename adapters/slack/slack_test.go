@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -655,20 +654,26 @@ func TestShutdownWaitsForAnswers(t *testing.T) {
 // and only once.
 func TestOnReady(t *testing.T) {
 	t.Parallel()
-	var calls atomic.Int32
-	ready := make(chan struct{}, 4)
-	h := start(t, func(o *Options) {
-		o.OnReady = func() { calls.Add(1); ready <- struct{}{} }
-	})
-	select {
-	case <-ready:
-	case <-time.After(waitFor):
-		t.Fatal("OnReady was not called after connecting")
+	states := make(chan bool, 16)
+	h := start(t, func(o *Options) { o.OnReady = func(up bool) { states <- up } })
+	next := func(want bool) {
+		t.Helper()
+		select {
+		case got := <-states:
+			if got != want {
+				t.Fatalf("OnReady(%v), want OnReady(%v)", got, want)
+			}
+		case <-time.After(waitFor):
+			t.Fatalf("OnReady(%v) was not called", want)
+		}
 	}
-	h.stop(t)
-	if n := calls.Load(); n != 1 {
-		t.Errorf("OnReady called %d times, want 1", n)
-	}
+	// Connecting is not ready; connected is.
+	next(false)
+	next(true)
+	// A dropped connection is not ready until Socket Mode reconnects.
+	h.fake.drop()
+	next(false)
+	next(true)
 }
 
 // TestProgressRateLimited: a progress edit answered 429 is not retried

@@ -108,21 +108,31 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer endWork()
 
 	w := &wiring{e: e, store: store, engine: engine, metrics: m, work: work, log: log}
-	// Ready once every platform is connected and taking questions.
+	// Ready while every platform is connected and taking questions.
 	var readyMu sync.Mutex
-	waiting := 0
+	up := map[string]bool{}
+	wanted := 0
 	if e.cfg.Discord.Enabled {
-		waiting++
+		wanted++
 	}
 	if e.cfg.Slack.Enabled {
-		waiting++
+		wanted++
 	}
-	w.onReady = func() {
-		readyMu.Lock()
-		defer readyMu.Unlock()
-		if waiting--; waiting == 0 {
-			m.SetReady(true)
-			log.Info("ready: every platform is connected")
+	w.onReady = func(platform string) func(bool) {
+		return func(ready bool) {
+			readyMu.Lock()
+			defer readyMu.Unlock()
+			was := len(up) == wanted
+			if ready {
+				up[platform] = true
+			} else {
+				delete(up, platform)
+			}
+			now := len(up) == wanted
+			m.SetReady(now)
+			if now != was {
+				log.Info("readiness changed", "ready", now, "platform", platform)
+			}
 		}
 	}
 	var platforms []*platform
@@ -202,8 +212,8 @@ type wiring struct {
 	work    context.Context
 	sched   *digest.Scheduler
 	log     *slog.Logger
-	// onReady is called by each platform once it is connected.
-	onReady func()
+	// onReady returns what a platform tells whether it is connected.
+	onReady func(platform string) func(bool)
 }
 
 // service builds a platform's answering pipeline from the shared chat
@@ -224,6 +234,14 @@ func (w *wiring) service(name string, def ChannelConfig, channels map[string]Cha
 		Deadline: deadline, Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
 	})
 	return s, q, err
+}
+
+// readyHook is a platform's OnReady, or nil outside serve.
+func (w *wiring) readyHook(platform string) func(bool) {
+	if w.onReady == nil {
+		return nil
+	}
+	return w.onReady(platform)
 }
 
 // once remembers platform event ids in the knowledge base, so an event
@@ -277,6 +295,14 @@ func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.L
 		if err != nil {
 			return id, err
 		}
+		var ids []string
+		for _, it := range d.Items {
+			ids = append(ids, it.ArticleIDs...)
+		}
+		// A thread on a message has the message's id: its ts on Slack, and
+		// on Discord the thread channel started from it. It is opened
+		// before the thread exists, so that the first reply finds it open.
+		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids, time.Now())
 		if p.startThread != nil {
 			name, _, _ := strings.Cut(text, "\n")
 			if _, err := p.startThread(ctx, channelID, id, name); err != nil {
@@ -285,13 +311,6 @@ func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.L
 				log.Warn("digest: starting its thread failed", "platform", p.name, "channel", channelID, "err", err)
 			}
 		}
-		var ids []string
-		for _, it := range d.Items {
-			ids = append(ids, it.ArticleIDs...)
-		}
-		// A thread on a message has the message's id: its ts on Slack, and
-		// on Discord the thread channel started from it.
-		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids, time.Now())
 		return id, nil
 	}
 }
@@ -327,7 +346,7 @@ func (w *wiring) discord() (*platform, error) {
 	p := &platform{name: "discord", service: s, queue: q}
 	bot, err := discord.New(discord.Options{
 		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.store,
-		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.onReady, Logger: w.e.log,
+		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.readyHook("discord"), Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err

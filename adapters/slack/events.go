@@ -47,9 +47,28 @@ func (b *Bot) runSocket(ctx, work context.Context, pre *chat.Queue) error {
 			}
 			return fmt.Errorf("slack: socket mode: %w", scrub(err))
 		case evt := <-smc.Events:
+			if err := tokenRefused(evt); err != nil {
+				return err
+			}
 			b.socketEvent(ctx, work, pre, smc, evt)
 		}
 	}
+}
+
+// tokenRefused turns a Socket Mode connection error that no retry can
+// mend into ErrAppTokenRejected: slack-go stops by itself only on a
+// rejected token, and would retry an app token without the
+// connections:write scope, or a bot token given as the app token, for
+// ever.
+func tokenRefused(evt socketmode.Event) error {
+	if evt.Type != socketmode.EventTypeConnectionError {
+		return nil
+	}
+	e, ok := evt.Data.(*slack.ConnectionErrorEvent)
+	if !ok || !apiError(e.ErrorObj, "missing_scope", "not_allowed_token_type", "invalid_auth", "not_authed", "account_inactive", "token_revoked") {
+		return nil
+	}
+	return fmt.Errorf("%w (%s: it needs the connections:write scope; create it under Basic Information → App-Level Tokens)", ErrAppTokenRejected, e.ErrorObj)
 }
 
 // socketEvent handles one Socket Mode event.

@@ -566,6 +566,25 @@ func TestBadTokens(t *testing.T) {
 	}
 }
 
+// TestAppTokenWithoutScope: an app token without connections:write is a
+// clear error at start, not a retry for ever.
+func TestAppTokenWithoutScope(t *testing.T) {
+	t.Parallel()
+	f := &fakeSlack{t: t, Server: slacktest.New(slacktest.Options{BotToken: "xoxb-good", AppToken: "xapp-good", BotUserID: "UBOT", AppTokenError: "missing_scope"})}
+	t.Cleanup(f.Close)
+	b := newBotFor(t, f, newAsker(), &fakeClock{}, nil)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrAppTokenRejected) || !strings.Contains(err.Error(), "connections:write") {
+			t.Errorf("Run = %v, want ErrAppTokenRejected naming the scope", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("Run retried an app token without its scope")
+	}
+}
+
 // TestNew: New names the environment variable to set for what is missing.
 func TestNew(t *testing.T) {
 	svc := func() *chat.Service {

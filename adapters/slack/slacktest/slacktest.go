@@ -41,6 +41,10 @@ type Options struct {
 	// AppToken is the xapp- token apps.connections.open accepts. Empty
 	// means "xapp-test".
 	AppToken string
+	// AppTokenError, when set, is the error apps.connections.open gives
+	// even for the right app token, such as "missing_scope" for a token
+	// made without connections:write.
+	AppTokenError string
 	// BotUserID is the bot's user id, given by auth.test and used in
 	// mentions. Empty means "UBOT".
 	BotUserID string
@@ -234,6 +238,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/apps.connections.open", s.api(func(r *http.Request, _ url.Values) (map[string]any, string) {
 		if r.Header.Get("Authorization") != "Bearer "+s.opts.AppToken {
 			return nil, "invalid_auth"
+		}
+		if s.opts.AppTokenError != "" {
+			return nil, s.opts.AppTokenError
 		}
 		s.smu.Lock()
 		s.sock.Opens++

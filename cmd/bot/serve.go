@@ -162,7 +162,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	g, gctx := errgroup.WithContext(ctx)
 	if addr := e.cfg.Metrics.Listen; addr != "" {
-		g.Go(func() error { return m.Serve(gctx, addr, log) })
+		g.Go(func() error {
+			if err := m.Serve(gctx, addr, log); err != nil {
+				return fmt.Errorf("metrics.listen %s: %w", addr, err)
+			}
+			return nil
+		})
 	}
 	for _, p := range platforms {
 		// Each adapter's errors name the adapter already.

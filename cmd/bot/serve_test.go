@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -231,5 +232,26 @@ func TestReopenDigestThreads(t *testing.T) {
 	}
 	if !slackP.Decide(chat.Message{ChannelID: "C1", ThreadID: "1700000000.000100", UserID: "U1", Text: "why?"}).Answer {
 		t.Error("a reply in a reopened digest thread needs a mention")
+	}
+}
+
+// A metrics address already in use ends serve with an error naming the
+// key.
+func TestServeMetricsAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	// Discord never answers, so the only error is the listener's.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer api.Close()
+	defer api.CloseClientConnections()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, "discord: {enabled: true, token: abc, api_url: '"+api.URL+"/api/v10/'}\nmetrics: {listen: '"+ln.Addr().String()+"'}\n")
+	_, stderr, code := runBot(t, nil, "", "serve", "--config", cfg, "--db", filepath.Join(dir, "k.db"))
+	if code == 0 || !strings.Contains(stderr, "metrics.listen") {
+		t.Errorf("status %d, %q: want an error naming metrics.listen", code, stderr)
 	}
 }

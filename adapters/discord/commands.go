@@ -325,10 +325,34 @@ func (r *interactionReply) editOriginal(ctx context.Context, text string) error 
 	})
 }
 
+// tokenLife is how long Discord lets a bot edit an interaction's
+// response and send follow-ups (15 minutes), less a margin.
+const tokenLife = 14*time.Minute + 30*time.Second
+
+// expired reports whether the interaction is too old to answer through,
+// as a question that waited long in a busy queue can be.
+func (r *interactionReply) expired() bool {
+	t, err := discordgo.SnowflakeTimestamp(r.i.ID)
+	return err == nil && time.Since(t) > tokenLife
+}
+
 // deliver shows pieces: the first in the response, the rest as follow-ups.
+// Past the interaction's 15 minutes, a public answer goes to the channel
+// as plain messages; a private one cannot, and is reported lost.
 func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.expired() {
+		if r.ephemeral {
+			return errors.New("discord: the answer came after the slash command's 15 minutes, and an answer for the asker alone cannot be posted any other way")
+		}
+		for _, p := range pieces {
+			if _, err := r.b.send(ctx, r.i.ChannelID, p, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for n, p := range pieces {
 		if n == 0 {
 			if err := r.editOriginal(ctx, p); err != nil {
@@ -366,6 +390,9 @@ func (r *interactionReply) Typing(context.Context) {}
 func (r *interactionReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.expired() {
+		return nil
+	}
 	return r.editOriginal(ctx, RenderProgress(partial))
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -840,4 +841,25 @@ func TestRoleMention(t *testing.T) {
 	if qs := h.asker.waitAsked(t, 1); qs[0].Text != "who won the vote?" {
 		t.Errorf("asked %q, want the text without the role mention", qs[0].Text)
 	}
+}
+
+// TestSlashAskAfterTokenExpired: an /ask answered more than 15 minutes
+// after it was asked (a long queue) cannot edit its response any more; the
+// answer goes to the channel instead.
+func TestSlashAskAfterTokenExpired(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	// A snowflake from 20 minutes ago.
+	ms := time.Now().Add(-20*time.Minute).UnixMilli() - 1420070400000
+	id := strconv.FormatInt(ms<<22, 10)
+	f.dispatch("INTERACTION_CREATE", h.slash(id, "c1", "ask", "who won the vote?", "0"))
+	post := f.waitRequest(t, "POST", "/api/v10/channels/c1/messages")
+	if !strings.Contains(content(post), "who won the vote?") {
+		t.Errorf("posted %q, want the answer", content(post))
+	}
+	if n := len(f.Requests("PATCH", "/api/v10/webhooks/800/tok-"+id+"/messages/@original")); n != 0 {
+		t.Errorf("%d edits through the expired interaction", n)
+	}
+	wantNoPings(t, post)
 }

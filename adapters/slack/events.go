@@ -111,6 +111,20 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 		if ctx.Err() != nil {
 			return
 		}
+		// A frame slack-go could not read is still acknowledged if it
+		// names its envelope, or Slack sends it again and again.
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			var env struct {
+				EnvelopeID string `json:"envelope_id"`
+			}
+			if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
+				actx, cancel := context.WithTimeout(ctx, ackWithin)
+				if err := smc.AckCtx(actx, env.EnvelopeID, nil); err != nil {
+					b.log.Warn("slack: acknowledging an unreadable request failed", "err", err)
+				}
+				cancel()
+			}
+		}
 		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "detail", fmt.Sprintf("%T", evt.Data))
 	case socketmode.EventTypeEventsAPI:
 		ack(nil)

@@ -735,3 +735,14 @@ func TestProgressRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableFrameIsAcknowledged: a frame slack-go cannot read is
+// acknowledged all the same when it names its envelope, so Slack does not
+// send it again.
+func TestUnreadableFrameIsAcknowledged(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	f.send(map[string]any{"envelope_id": "bad1", "type": "events_api", "accepts_response_payload": false, "payload": "not an event"})
+	f.wait(t, "the acknowledgement", func() bool { return len(f.Acks("bad1")) == 1 })
+}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -46,7 +47,7 @@ func convert(md string, st style) string {
 	c := &converter{src: src, style: st}
 	var b strings.Builder
 	c.blocks(&b, doc, "")
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(settleCloseMarks(strings.ReplaceAll(b.String(), closeMark+closeMark, closeMark)))
 }
 
 // converter walks a parsed document.
@@ -249,7 +250,47 @@ func (c *converter) wrap(b *strings.Builder, s, marker string) {
 	}
 	lead := s[:len(s)-len(strings.TrimLeft(s, " \t"))]
 	trail := s[len(strings.TrimRight(s, " \t")):]
-	b.WriteString(lead + marker + core + marker + trail)
+	// Slack formats *x* only at word boundaries: inside a word
+	// ("foo**bar**baz") a zero-width space makes one. What follows is not
+	// written yet, so the closing side is marked and settled in convert.
+	if lead == "" {
+		if r, _ := utf8.DecodeLastRuneInString(b.String()); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteString(zeroWidthSpace)
+		}
+	}
+	b.WriteString(lead + marker + core + marker)
+	if trail == "" {
+		b.WriteString(closeMark)
+	}
+	b.WriteString(trail)
+}
+
+const (
+	zeroWidthSpace = "\u200B"
+	// closeMark follows a closing emphasis marker until convert knows
+	// whether a word goes on right after it.
+	closeMark = "\uE000"
+)
+
+// settleCloseMarks turns each closeMark into a zero-width space where a
+// letter or digit follows, and drops the rest.
+func settleCloseMarks(s string) string {
+	if !strings.Contains(s, closeMark) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, closeMark)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i+len(closeMark):]
+		if r, _ := utf8.DecodeRuneInString(s); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteString(zeroWidthSpace)
+		}
+	}
 }
 
 // label is a link's text, without markup: Slack shows a link's label as

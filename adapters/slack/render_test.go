@@ -443,3 +443,19 @@ func TestRefRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Slack formats *x* only at word boundaries; inside a word a zero-width
+// space makes one.
+func TestIntraWordEmphasis(t *testing.T) {
+	for in, want := range map[string]string{
+		"foo**bar**baz":   "foo\u200b*bar*\u200bbaz",
+		"a **b** c":       "a *b* c",
+		"**x**.":          "*x*.",
+		"un*believ*able":  "un\u200b_believ_\u200bable",
+		"***both*** ways": "_*both*_ ways",
+	} {
+		if got := toMrkdwn(in); got != want {
+			t.Errorf("toMrkdwn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

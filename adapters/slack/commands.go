@@ -202,6 +202,27 @@ func parseRef(s string) (string, int, bool) {
 	return strings.TrimSpace(s[:i]), n, true
 }
 
+// messageText is what a message says: its text, or for a message an app
+// posted with attachments only (as RSS and news apps do), their titles,
+// links and texts.
+func messageText(m slack.Message) string {
+	if strings.TrimSpace(m.Text) != "" {
+		return m.Text
+	}
+	var parts []string
+	for _, a := range m.Attachments {
+		for _, s := range []string{a.Pretext, a.Title, a.TitleLink, a.Text} {
+			if s = strings.TrimSpace(s); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if len(parts) == 0 && strings.TrimSpace(a.Fallback) != "" {
+			parts = append(parts, a.Fallback)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
 // interaction serves the "Ask Byline about this" message shortcut: it
 // asks about the message it was used on, and answers in that message's
 // thread. It returns the work to do after the acknowledgement, or nil.
@@ -225,7 +246,7 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 			tell("I'm not answering in this channel. Ask me in another channel, or in a direct message.")
 			return
 		}
-		q := shortcutQuestion(cb.Message.Text, b.botUser())
+		q := shortcutQuestion(messageText(cb.Message), b.botUser())
 		if q == "" {
 			tell("That message has no text I can ask about.")
 			return

@@ -459,3 +459,20 @@ func TestIntraWordEmphasis(t *testing.T) {
 		}
 	}
 }
+
+// A message an app posted with attachments only (a feed reader's) still
+// has something to ask about.
+func TestMessageText(t *testing.T) {
+	m := slack.Message{}
+	m.Attachments = []slack.Attachment{{Title: "Harbour dredging to start in May", TitleLink: "https://courier.example/harbour", Text: "The port authority said on Thursday."}}
+	got := messageText(m)
+	for _, want := range []string{"Harbour dredging", "https://courier.example/harbour", "port authority"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("messageText = %q, lacks %q", got, want)
+		}
+	}
+	m.Text = "plain text wins"
+	if got := messageText(m); got != "plain text wins" {
+		t.Errorf("messageText = %q", got)
+	}
+}

@@ -175,6 +175,10 @@ func (b *Bot) digest(cmd slack.SlashCommand) (*ackMessage, func(context.Context)
 		status, err := b.opts.Digest(ctx, cmd.ChannelID)
 		if err != nil {
 			b.log.Error("slack: digest failed", "channel", cmd.ChannelID, "err", err)
+			if apiError(err, "not_in_channel", "channel_not_found") || strings.Contains(err.Error(), "not_in_channel") {
+				r.say(ctx, RenderText("I can't post in this channel yet: invite me with /invite @Byline, then ask for the digest again."))
+				return
+			}
 			r.say(ctx, RenderText("Sorry, the digest could not be posted. The details are in the bot's log."))
 			return
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/slack-go/slack"
 
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/adapters/slack/slacktest"
@@ -328,6 +329,9 @@ func TestSlashCommands(t *testing.T) {
 	digested := make(chan string, 1)
 	h := start(t, func(o *Options) {
 		o.Digest = func(_ context.Context, channel string) (string, error) {
+			if channel == "CNOTIN" {
+				return "", fmt.Errorf("digest: posting: %w", slack.SlackErrorResponse{Err: "not_in_channel"})
+			}
 			digested <- channel
 			return "Posted 4 stories.", nil
 		}
@@ -388,6 +392,11 @@ func TestSlashCommands(t *testing.T) {
 	}
 	if ch := <-digested; ch != "C1" {
 		t.Errorf("digest posted to %s", ch)
+	}
+	f.send(slash(f, "d3", "CNOTIN", "UADMIN", "digest"))
+	ackText("d3")
+	if text, _ := only("d3"); !strings.Contains(text, "/invite @Byline") {
+		t.Errorf("digest where the bot is not a member: %q", text)
 	}
 	h.stop(t)
 	if n := len(responses(f, "d1")); n != 0 {

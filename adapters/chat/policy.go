@@ -193,7 +193,11 @@ func (p *Policy) Record(key string, t answer.Turn, inThread bool) {
 	if len(c.turns) > p.settings.MaxTurns {
 		c.turns = c.turns[len(c.turns)-p.settings.MaxTurns:]
 	}
-	c.lastAnswer = now
+	// A digest's thread is open further ahead than an answer would keep
+	// it; never shorten it.
+	if now.After(c.lastAnswer) {
+		c.lastAnswer = now
+	}
 	c.botThread = c.botThread || inThread
 	p.expireLocked(now)
 }
@@ -238,7 +242,7 @@ func (p *Policy) OpenDigestThread(key string, articleIDs []string, posted time.T
 func (p *Policy) Preferred(key string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, ok := p.convs[key]; ok {
+	if c, ok := p.convs[key]; ok && p.now().Sub(c.lastAnswer) <= p.settings.FollowUpWindow {
 		return c.prefer
 	}
 	return nil

@@ -271,9 +271,27 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 		t.Errorf("preferred articles (-want +got):\n%s", diff)
 	}
 
-	a.clock.advance(5 * time.Hour)
+	// An answer there does not shorten the digest's day: an hour on, a
+	// reply is still answered, from the digest's articles first.
+	a.clock.advance(time.Hour)
+	r2 := newReply("C1/d1", true)
+	if !s.HandleMessage(Message{ID: "m1b", ChannelID: "C1", ThreadID: "d1", UserID: "U2", Text: "And the harbour?"}, r2) {
+		t.Fatal("a reply an hour after the bot's answer in the digest's thread was not answered")
+	}
+	r2.wait(t)
+	a.mu.Lock()
+	got = a.asked[1].Prefer
+	a.mu.Unlock()
+	if len(got) != 2 {
+		t.Errorf("the second reply's preferred articles are %v", got)
+	}
+
+	a.clock.advance(4 * time.Hour)
 	if s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, newReply("C1/d1", true)) {
 		t.Error("a reply more than a day after the digest and the last answer was answered without a mention")
+	}
+	if p := s.Policy().Preferred("C1/d1"); p != nil {
+		t.Errorf("the digest's articles are still preferred after its day: %v", p)
 	}
 }
 

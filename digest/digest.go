@@ -263,6 +263,14 @@ func (s *Scheduler) PostRange(ctx context.Context, c Channel, since, until time.
 		c.Location = time.UTC
 	}
 	now := s.opts.Now()
+	if until.IsZero() || until.After(now) {
+		// What is not in yet cannot be in this digest, and a window
+		// recorded into the future would starve the next ones.
+		until = now
+	}
+	if !since.IsZero() && !since.Before(until) {
+		return answer.Digest{}, fmt.Errorf("digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
+	}
 	return s.run(ctx, c, "now "+now.UTC().Format(time.RFC3339Nano), now, since, until)
 }
 
@@ -299,11 +307,26 @@ func (s *Scheduler) since(ctx context.Context, c Channel, now time.Time) (time.T
 	if err != nil {
 		return time.Time{}, err
 	}
+	// A digest looks back at most maxLookback: after a long outage, or
+	// after a digest posted by hand over an old window (a backfill), the
+	// next one covers the last week, not years.
 	if ok {
-		return last.Until, nil
+		switch {
+		case !last.Until.Before(now):
+			// A window recorded into the future (a clock moved back)
+			// cannot start the next one.
+			s.log.Warn("digest: the last digest ends in the future; looking back the usual day", "channel", c.Name, "until", last.Until)
+		case now.Sub(last.Until) > maxLookback:
+			return now.Add(-maxLookback), nil
+		default:
+			return last.Until, nil
+		}
 	}
 	return now.Add(-s.opts.Lookback), nil
 }
+
+// maxLookback is the longest window a digest covers.
+const maxLookback = 7 * 24 * time.Hour
 
 // observe passes a recorded run on to Options.Observe.
 func (s *Scheduler) observe(r knowledge.DigestRun) {

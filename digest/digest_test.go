@@ -369,3 +369,51 @@ func TestFailingPostsAreNotRepeated(t *testing.T) {
 		})
 	}
 }
+
+// A digest posted by hand over a window reaching into the future is
+// recorded up to now only; one over an old window (a backfill) does not
+// make the next digest reach back years, nor does a window that somehow
+// ends in the future starve the next one.
+func TestWindowsStayInReach(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	p := &posts{loc: time.UTC}
+	ch := Channel{Name: "n", Key: "slack:C1", Hour: 8, Post: p.post}
+
+	runs := newMemRuns()
+	b := &fakeBuilder{}
+	s, err := New(Options{Channels: []Channel{ch}, Builder: b, Runs: runs, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PostRange(ctx, ch, now.Add(-2*time.Hour), now.Add(14*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if last, _, _ := runs.LastDigest(ctx, ch.Key); !last.Until.Equal(now) {
+		t.Errorf("a window to tomorrow was recorded until %s, want now (%s)", last.Until, now)
+	}
+
+	for _, tc := range []struct {
+		name      string
+		lastUntil time.Time
+		wantSince time.Time
+	}{
+		{"backfill of 1987", time.Date(1987, 3, 3, 0, 0, 0, 0, time.UTC), now.Add(-maxLookback)},
+		{"ends in the future", now.Add(48 * time.Hour), now.Add(-24 * time.Hour)},
+		{"yesterday's", now.Add(-26 * time.Hour), now.Add(-26 * time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs := newMemRuns()
+			runs.FinishDigest(ctx, knowledge.DigestRun{Channel: ch.Key, Period: "p", State: knowledge.DigestPosted, Until: tc.lastUntil})
+			s, err := New(Options{Channels: []Channel{ch}, Builder: &fakeBuilder{}, Runs: runs, Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.since(ctx, ch, now)
+			if err != nil || !got.Equal(tc.wantSince) {
+				t.Errorf("since = %s, %v; want %s", got, err, tc.wantSince)
+			}
+		})
+	}
+}

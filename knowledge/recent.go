@@ -8,13 +8,20 @@ import (
 	"time"
 )
 
+// LateBy is how much older than a window an article delivered in it may
+// be and still count as new there: a feed that delivers yesterday's news
+// today is news today; an archive ingested today is not.
+const LateBy = 72 * time.Hour
+
 // RecentOptions narrows Recent.
 type RecentOptions struct {
 	// Since and Until bound the window [Since, Until). An article is in it
-	// when it was published in it or ingested in it: a feed that delivers
-	// yesterday's article today still has it in today's digest, and an
-	// archive ingested today is found by the dates it was published. Zero
-	// means no bound on that side.
+	// when it was published in it (a publication time after its ingest
+	// counts as the ingest time), or ingested in it and published at most
+	// LateBy before Since: a feed that delivers yesterday's article today
+	// still has it in today's digest, and an archive ingested today is
+	// found by the dates it was published, not as today's news. Zero means
+	// no bound on that side.
 	Since, Until time.Time
 	// Sources keeps only these outlets (case-insensitive); empty keeps all.
 	Sources []string
@@ -86,8 +93,17 @@ func (s *Store) Recent(ctx context.Context, o RecentOptions) ([]RecentArticle, e
 			}
 			return "(" + strings.Join(conds, " AND ") + ")"
 		}
-		published := in("a.published")
+		// An article is new in the window when it came out in it (a
+		// publication time after its ingest, a feed's wrong clock, counts
+		// as the ingest time, so it is not new twice), or when it arrived
+		// in it and is at most LateBy older than the window (a feed that
+		// delivers yesterday's news today; not an archive ingested today).
+		published := in("min(coalesce(a.published, a.ingested), a.ingested)")
 		ingested := in("a.ingested")
+		if !o.Since.IsZero() {
+			ingested = "(" + ingested + " AND (a.published IS NULL OR a.published >= ?))"
+			args = append(args, o.Since.Add(-LateBy).Unix())
+		}
 		where = append(where, "("+published+" OR "+ingested+")")
 	}
 	query := `SELECT a.id, a.source, a.title, a.url, a.author, a.language, a.published, a.ingested,

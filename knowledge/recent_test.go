@@ -36,13 +36,14 @@ func TestRecent(t *testing.T) {
 		paras     int
 	}{
 		{day.Add(-48 * time.Hour), day.Add(-49 * time.Hour), "old", "Wire", 2},
-		{day.Add(-30 * time.Hour), day.Add(2 * time.Hour), "early", "Wire", 1},          // ingested before, published in the window
+		{day.Add(-30 * time.Hour), day.Add(2 * time.Hour), "early", "Wire", 1},          // dated ahead of its ingest: new when it came in, not again
 		{day.Add(10 * time.Hour), day.Add(-72 * time.Hour), "late", "Courier", 1},       // published before, delivered in the window
 		{day.Add(11 * time.Hour), time.Time{}, "undated", "", 1},                        // no publication time
 		{day.Add(12 * time.Hour), day.Add(12 * time.Hour), "long", "courier", 5},        // five paragraphs
 		{day.Add(-5 * time.Hour), day.Add(30 * time.Hour), "future", "Wire", 1},         // published after the window
 		{day.Add(24 * time.Hour), day.Add(24 * time.Hour), "boundary", "Wire", 1},       // at Until: outside
-		{day.Add(-1 * time.Hour), day, "start", "Wire", 1},                              // at Since: inside
+		{day.Add(1 * time.Hour), day, "start", "Wire", 1},                               // published at Since: inside
+		{day.Add(3 * time.Hour), day.Add(-100 * time.Hour), "archive", "Wire", 1},       // an archive ingested in the window: not news
 		{day.Add(26 * time.Hour), day.Add(26 * time.Hour), "tomorrow", "Courier", 1},    // after
 		{day.Add(-24 * time.Hour), day.Add(-23 * time.Hour), "yesterday", "Wire", 1},    // before
 		{day.Add(23 * time.Hour), day.Add(23*time.Hour + 30*time.Minute), "eve", "", 1}, // in
@@ -76,14 +77,15 @@ func TestRecent(t *testing.T) {
 		want []string
 	}{
 		// Newest first by publication time, else ingest time: eve
-		// (23:30), long (12:00), undated (ingested 11:00), early
-		// (published 02:00), start (00:00), late (published three days
-		// before).
-		{"published or ingested in the window", nil, []string{"eve", "long", "undated", "early", "start", "late"}},
+		// (23:30), long (12:00), undated (ingested 11:00), start (00:00),
+		// late (published three days before, delivered in the window).
+		// Not early, new the day it came in; not archive, too old to be
+		// news when it came in.
+		{"published or ingested in the window", nil, []string{"eve", "long", "undated", "start", "late"}},
 		{"sources", func(o *knowledge.RecentOptions) { o.Sources = []string{"COURIER"} }, []string{"long", "late"}},
 		{"limit keeps the newest", func(o *knowledge.RecentOptions) { o.Limit = 2 }, []string{"eve", "long"}},
 		{"no lower bound", func(o *knowledge.RecentOptions) { o.Since = time.Time{} },
-			[]string{"future", "eve", "long", "undated", "early", "start", "yesterday", "old", "late"}},
+			[]string{"future", "eve", "long", "undated", "early", "start", "yesterday", "old", "late", "archive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +123,7 @@ func TestRecent(t *testing.T) {
 	t.Run("lead paragraphs", func(t *testing.T) {
 		want := map[string][]string{
 			"eve": {"eve#1"}, "long": {"long#1", "long#2", "long#3"}, "undated": {"undated#1"},
-			"early": {"early#1"}, "start": {"start#1"}, "late": {"late#1"},
+			"start": {"start#1"}, "late": {"late#1"},
 		}
 		if diff := cmp.Diff(want, leads(t, 0)); diff != "" {
 			t.Errorf("default lead (-want +got):\n%s", diff)

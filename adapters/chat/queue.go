@@ -100,6 +100,21 @@ func (q *Queue) Capacity() int { return cap(q.slots) }
 // Wait blocks until every submitted job has finished.
 func (q *Queue) Wait() { q.wg.Wait() }
 
+// Line returns where a job submitted now in the conversation key would
+// stand in the line for a slot: 0 when it would start at once (or runs
+// after the jobs of its own conversation, which answer in order), else
+// its place among the conversations waiting for a slot.
+func (q *Queue) Line(key string) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, busy := q.pending[key]; busy {
+		return 0
+	}
+	// Each conversation with jobs holds a slot for its first, or waits
+	// for one; the jobs behind it hold none.
+	return max(0, len(q.pending)+1-cap(q.slots))
+}
+
 // Len returns the jobs running or waiting, across conversations.
 func (q *Queue) Len() int {
 	q.mu.Lock()

@@ -159,7 +159,7 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	// When every slot is taken, the asker hears their place in line at
 	// once, as the message the answer will later replace; the answer waits
 	// for that message to be posted.
-	line := s.opts.Queue.Len() + 1 - s.opts.Queue.Capacity()
+	line := s.opts.Queue.Line(key)
 	var told chan struct{}
 	if line > 0 {
 		told = make(chan struct{})

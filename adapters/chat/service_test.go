@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -377,5 +378,33 @@ func TestSlowProgressDoesNotStallTheStream(t *testing.T) {
 	want := []string{"typing", "progress: One", "progress: One two three", "answer: One two three four [1]."}
 	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
+	}
+}
+
+// Questions waiting behind their own thread hold no slot: with slots free,
+// a question elsewhere is not told it is in line.
+func TestNoLineWhileSlotsAreFree(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 4, 10)
+	defer func() { cancel(); q.Wait() }()
+	a := blockingAsker{release: make(chan struct{})}
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, nil), Queue: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var busy []*recordingReply
+	for i := range 6 {
+		r := newReply("C1/1", true)
+		busy = append(busy, r)
+		s.Ask(Request{UserID: "U1", ChannelID: "C1", Text: fmt.Sprint("busy ", i)}, r)
+	}
+	other := newReply("C2/2", true)
+	s.Ask(Request{UserID: "U2", ChannelID: "C2", Text: "elsewhere"}, other)
+	close(a.release)
+	if diff := cmp.Diff([]string{"typing", "answer: answer to elsewhere"}, other.wait(t)); diff != "" {
+		t.Errorf("elsewhere (-want +got):\n%s", diff)
+	}
+	for _, r := range busy {
+		r.wait(t)
 	}
 }

@@ -175,6 +175,10 @@ func TestSplit(t *testing.T) {
 			"word word word word word word word word", "word word word word word word"}},
 		{"code", "Intro.\n\n```\nline one\nline two\nline three\n```", 30,
 			[]string{"Intro.", "```\nline one\nline two\n```", "```\nline three\n```"}},
+		{"code keeps indentation", "```\nif x {\n    y  =  1\n}\n```", 22,
+			[]string{"```\nif x {\n```", "```\n    y  =  1\n}\n```"}},
+		{"a list is cut between its lines", "Sources:\n[1] Council vote — Courier\n[2] Rail strike — Wire\n[3] Flood — Post", 45,
+			[]string{"Sources:\n[1] Council vote — Courier", "[2] Rail strike — Wire\n[3] Flood — Post"}},
 	}
 	for _, tt := range tests {
 		got := Split(tt.text, tt.max)

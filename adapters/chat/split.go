@@ -95,11 +95,44 @@ func blocks(text string) []string {
 	return out
 }
 
-// splitBlock cuts one block longer than max.
+// splitBlock cuts one block longer than max. A block of several lines
+// (a list, a digest's sources) is cut between lines, each kept whole
+// unless it alone is too long; prose, between sentences.
 func splitBlock(block string, max int) []string {
 	if strings.HasPrefix(block, "```") {
 		return splitCode(block, max)
 	}
+	if !strings.Contains(block, "\n") {
+		return splitProse(block, max)
+	}
+	var out []string
+	cur := ""
+	for _, line := range strings.Split(block, "\n") {
+		if cur != "" && runes(cur)+1+runes(line) <= max {
+			cur += "\n" + line
+			continue
+		}
+		if cur != "" {
+			out = append(out, cur)
+		}
+		cur = ""
+		if runes(line) <= max {
+			cur = line
+			continue
+		}
+		parts := splitProse(line, max)
+		out = append(out, parts[:len(parts)-1]...)
+		cur = parts[len(parts)-1]
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// splitProse cuts one line of prose longer than max between sentences,
+// and a sentence longer than max between words.
+func splitProse(block string, max int) []string {
 	var out []string
 	cur := ""
 	for _, s := range sentences(block) {
@@ -204,7 +237,16 @@ func splitCode(block string, max int) []string {
 		cur, size = nil, 0
 	}
 	for _, line := range body {
-		for _, part := range splitWords(line, room) {
+		// Lines keep their indentation and spacing; only a line longer
+		// than the room is cut, at the room.
+		parts := []string{line}
+		if runes(line) > room {
+			parts = nil
+			for r := []rune(line); len(r) > 0; r = r[min(room, len(r)):] {
+				parts = append(parts, string(r[:min(room, len(r))]))
+			}
+		}
+		for _, part := range parts {
 			if size+runes(part)+1 > room {
 				emit()
 			}

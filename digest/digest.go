@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/byline-bot/byline/answer"
@@ -135,6 +136,11 @@ type Options struct {
 type Scheduler struct {
 	opts Options
 	log  *slog.Logger
+	// running holds a mutex per channel key: a digest on demand and a
+	// scheduled one (or two on demand) run one after the other, so the
+	// second starts where the first ended instead of posting its stories
+	// again.
+	running sync.Map
 }
 
 // New returns a Scheduler.
@@ -338,6 +344,9 @@ func (s *Scheduler) observe(r knowledge.DigestRun) {
 // run claims, builds, posts and records one digest over [since, until);
 // zero since and until mean since the last digest, and now.
 func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since, until time.Time) (answer.Digest, error) {
+	mu, _ := s.running.LoadOrStore(c.Key, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	claimed, err := s.opts.Runs.ClaimDigest(ctx, c.Key, period, at)
 	if err != nil {
 		return answer.Digest{}, err
@@ -365,6 +374,11 @@ func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since
 	if err != nil {
 		finish(knowledge.DigestFailed, err.Error())
 		return answer.Digest{}, err
+	}
+	if !rec.Since.Before(rec.Until) {
+		// Another run of this channel just covered the window.
+		finish(knowledge.DigestEmpty, "nothing new since the last digest")
+		return answer.Digest{Since: rec.Since, Until: rec.Until, Empty: true}, nil
 	}
 	d, err := s.Build(ctx, c, rec.Since, rec.Until)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -415,5 +416,50 @@ func TestWindowsStayInReach(t *testing.T) {
 				t.Errorf("since = %s, %v; want %s", got, err, tc.wantSince)
 			}
 		})
+	}
+}
+
+// newsBefore has one story in any window that starts before at, and
+// nothing after it.
+type newsBefore struct{ at time.Time }
+
+func (b newsBefore) Digest(_ context.Context, r answer.DigestRequest) (answer.Digest, error) {
+	if !r.Since.Before(b.at) {
+		return answer.Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
+	}
+	return answer.Digest{Since: r.Since, Until: r.Until, Items: []answer.DigestItem{{Headline: "Ferry timetable changes"}}}, nil
+}
+
+// Two digests on demand at once (two admins, or one and the schedule)
+// post once: the second starts where the first ended and finds nothing.
+func TestConcurrentDigestsPostOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	posted := 0
+	post := func(context.Context, answer.Digest) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		posted++
+		return "m", nil
+	}
+	ch := Channel{Name: "n", Key: "slack:C1", Hour: 8, Post: post}
+	var tick atomic.Int64
+	clock := func() time.Time { return now.Add(time.Duration(tick.Add(1)) * time.Millisecond) }
+	s, err := New(Options{Builder: newsBefore{now}, Runs: newMemRuns(), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, err := s.PostNow(ctx, ch); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if posted != 1 {
+		t.Errorf("posted %d times, want once", posted)
 	}
 }

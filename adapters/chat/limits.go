@@ -94,7 +94,7 @@ func RetryMessage(d time.Duration) string {
 		s = 1
 	}
 	if s == 1 {
-		return "You're asking faster than I can keep up. Please try again in 1 s."
+		return "That's more questions than I can take right now. Please try again in 1 s."
 	}
-	return "You're asking faster than I can keep up. Please try again in " + strconv.Itoa(s) + " s."
+	return "That's more questions than I can take right now. Please try again in " + strconv.Itoa(s) + " s."
 }

@@ -735,7 +735,7 @@ func TestUserRateLimit(t *testing.T) {
 	f.waitRequest(t, "POST", "/api/v10/channels/l1/messages")
 	f.dispatch("MESSAGE_CREATE", h.mention("l2", "c1", "second"))
 	notice := f.waitRequest(t, "POST", "/api/v10/channels/c1/messages")
-	if want := "You're asking faster than I can keep up. Please try again in 60 s."; content(notice) != want {
+	if want := "That's more questions than I can take right now. Please try again in 60 s."; content(notice) != want {
 		t.Errorf("notice = %q, want %q", content(notice), want)
 	}
 	ref, _ := notice.Body["message_reference"].(map[string]any)

@@ -20,6 +20,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The time zone database, embedded, so that digest.channels[].timezone
+	// works on hosts without one (minimal containers).
+	_ "time/tzdata"
 )
 
 func main() {

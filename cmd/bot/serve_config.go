@@ -25,7 +25,8 @@ type ChatConfig struct {
 	ChannelBurst     int     `yaml:"channel_burst"`
 	// Concurrent is how many answers are worked on at once.
 	Concurrent int `yaml:"concurrent"`
-	// PerConversation is how many questions may wait in one thread.
+	// PerConversation is how many questions one thread may have at once,
+	// the one being answered included.
 	PerConversation int `yaml:"per_conversation"`
 	// AnswerDeadline bounds one answer from the moment its turn comes.
 	AnswerDeadline string `yaml:"answer_deadline"`
@@ -217,8 +218,8 @@ func (c Config) validateServe() []error {
 	if d, err := time.ParseDuration(c.Chat.AnswerDeadline); err != nil || d <= 0 {
 		errs = append(errs, fmt.Errorf("chat.answer_deadline is %q: use a duration such as 2m", c.Chat.AnswerDeadline))
 	}
-	if c.Chat.MaxTurns < 0 || c.Chat.Concurrent < 1 || c.Chat.PerConversation < 1 {
-		errs = append(errs, errors.New("chat.max_turns, chat.concurrent and chat.per_conversation must be positive"))
+	if c.Chat.MaxTurns < 1 || c.Chat.Concurrent < 1 || c.Chat.PerConversation < 1 {
+		errs = append(errs, errors.New("chat.max_turns, chat.concurrent and chat.per_conversation must be 1 or more"))
 	}
 	if c.Chat.UserPerMinute < 0 || c.Chat.ChannelPerMinute < 0 {
 		errs = append(errs, errors.New("chat.user_per_minute and chat.channel_per_minute must be 0 (no limit) or more"))
@@ -260,7 +261,7 @@ func (c Config) validateServe() []error {
 			errs = append(errs, fmt.Errorf("%s.time: %w", key, err))
 		}
 		if _, err := time.LoadLocation(d.Timezone); err != nil {
-			errs = append(errs, fmt.Errorf("%s.timezone is %q: use an IANA name such as Europe/London", key, d.Timezone))
+			errs = append(errs, fmt.Errorf("%s.timezone is %q: use an IANA name such as Europe/London (%v)", key, d.Timezone, err))
 		}
 		for _, day := range d.Days {
 			if _, ok := weekdays[strings.ToLower(day)[:min(3, len(day))]]; !ok {

@@ -154,8 +154,13 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 		}
 		conv := chat.Message{ChannelID: channelID, ThreadID: threadID}
 		ir.key, ir.inThread = conv.ConversationKey(), threadID != ""
-		if i.GuildID == "" {
+		switch {
+		case i.GuildID == "":
 			ir.key = i.ChannelID
+		case threadID == "":
+			// In a channel, each asker's questions are their own
+			// conversation; a whole channel is not one.
+			ir.key += "/u/" + userID
 		}
 		if cs.Private {
 			// Only the asker sees the answer, so it must not become

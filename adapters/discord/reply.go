@@ -155,7 +155,9 @@ func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings, dm *disco
 		r.channelID = ""
 		r.name = threadName(m.Text)
 	default:
-		r.mode, r.key = asReply, m.ConversationKey()
+		// Answered in the channel: each asker's questions are their own
+		// conversation, in order, while other people's run alongside.
+		r.mode, r.key = asReply, m.ConversationKey()+"/u/"+m.UserID
 	}
 	return r
 }

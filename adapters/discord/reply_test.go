@@ -325,3 +325,20 @@ func TestParseRef(t *testing.T) {
 		}
 	}
 }
+
+// In a channel answered as replies, each asker is a conversation of their
+// own: one person's questions neither wait for nor feed another's.
+func TestChannelRepliesArePerAsker(t *testing.T) {
+	b := &Bot{}
+	cs := chat.ChannelSettings{Allowed: true}
+	key := func(id, user string) string {
+		k, _ := b.newMessageReply(chat.Message{ID: id, ChannelID: "c1", UserID: user}, cs, &discordgo.Message{ID: id, ChannelID: "c1"}).Conversation()
+		return k
+	}
+	if key("1", "u1") == key("2", "u2") {
+		t.Error("two askers share a conversation")
+	}
+	if key("1", "u1") != key("3", "u1") {
+		t.Error("one asker's questions are in two conversations")
+	}
+}

@@ -75,7 +75,9 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 	if !cs.Allowed {
 		return private("I'm not answering in this channel. Ask me in another channel, or in a direct message."), nil
 	}
-	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: cs.Private, key: cmd.ChannelID}
+	// Each asker's commands in a channel are their own conversation: a
+	// whole channel is not one.
+	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: cs.Private, key: cmd.ChannelID + "/u/" + cmd.UserID}
 	switch sub {
 	case "ask":
 		if arg == "" {
@@ -84,7 +86,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 		if cs.Private {
 			// Only the asker sees the answer, so it must not become
 			// context for the others in the channel.
-			r.key += "/private/" + cmd.UserID
+			r.key += "/private"
 		}
 		return nil, func(ctx context.Context) {
 			if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) || !b.work.add() {

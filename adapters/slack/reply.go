@@ -150,7 +150,9 @@ func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings) *messageR
 		r.threadTS, r.inThread = m.ID, true
 		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: m.ID}.ConversationKey()
 	default:
-		r.key = m.ConversationKey()
+		// Answered in the channel: each asker's questions are their own
+		// conversation, in order, while other people's run alongside.
+		r.key = m.ConversationKey() + "/u/" + m.UserID
 	}
 	return r
 }

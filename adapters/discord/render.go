@@ -36,6 +36,11 @@ func Render(a answer.Answer) []string {
 	if text == "" {
 		return []string{noAnswer}
 	}
+	if note := strings.TrimSpace(a.Note); note != "" && !a.Abstained {
+		// Why the answer is quoted rather than written (the model is
+		// down, today's budget is spent), as the console says too.
+		text += "\n\n*(" + escape(note) + ")*"
+	}
 	if a.Abstained || len(a.Citations) == 0 {
 		return chat.Split(text, MaxMessage)
 	}

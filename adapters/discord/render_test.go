@@ -208,3 +208,13 @@ func TestRenderSearchAndSource(t *testing.T) {
 	long.Text = strings.Repeat("The library will open on Sundays from May, the council said on Tuesday. ", 40)
 	golden(t, "source", messages(append(RenderSource(ps[0]), RenderSource(long)...)))
 }
+
+// An answer quoted because the model failed says so, as in the console.
+func TestRenderNote(t *testing.T) {
+	a := answer.Answer{Text: "The council voted 5 to 2. [1]", Note: "The language model is unavailable right now, so this answer quotes the articles directly.",
+		Citations: []answer.Citation{{N: 1, ArticleID: "council", Paragraph: 2, Title: "Budget"}}}
+	got := strings.Join(Render(a), "\n")
+	if !strings.Contains(got, "*(The language model is unavailable right now") {
+		t.Errorf("the note is missing:\n%s", got)
+	}
+}

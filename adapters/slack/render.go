@@ -67,6 +67,11 @@ func Render(a answer.Answer) []Message {
 	if md == "" {
 		return RenderText(noAnswer)
 	}
+	if note := strings.TrimSpace(a.Note); note != "" && !a.Abstained {
+		// Why the answer is quoted rather than written (the model is
+		// down, today's budget is spent), as the console says too.
+		md += "\n\n_(" + note + ")_"
+	}
 	byN := make(map[int]answer.Citation, len(a.Citations))
 	if !a.Abstained {
 		for _, c := range a.Citations {

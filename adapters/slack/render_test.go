@@ -493,3 +493,14 @@ func TestChannelRepliesArePerAsker(t *testing.T) {
 		t.Errorf("one asker's questions are in %q and %q", k1, k3)
 	}
 }
+
+// An answer quoted because the model failed says so, as in the console.
+func TestRenderNote(t *testing.T) {
+	a := answer.Answer{Text: "The council voted 5 to 2. [1]", Note: "Today's language model budget is used up, so this answer quotes the articles directly.",
+		Citations: []answer.Citation{{N: 1, ArticleID: "council", Paragraph: 2, Title: "Budget"}}}
+	ms := Render(a)
+	b, _ := json.Marshal(ms)
+	if !strings.Contains(string(b), "budget is used up") || !strings.Contains(ms[0].Text, "budget is used up") {
+		t.Errorf("the note is missing: %s", b)
+	}
+}

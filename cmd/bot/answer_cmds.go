@@ -177,7 +177,7 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer store.Close()
 	if len(paths) > 0 {
-		sum, err := ingest.Run(ctx, store, paths, ingest.Options{Logger: e.log})
+		sum, err := ingest.Run(ctx, store, paths, e.ingestOptions())
 		if err != nil {
 			return fmt.Errorf("chat: ingest: %w", err)
 		}

@@ -39,12 +39,7 @@ func cmdIngest(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer store.Close()
-	feedTimeout, _ := parseDuration(e.cfg.Ingest.FeedTimeout)
-	opts := ingest.Options{
-		HTTPClient:   &http.Client{Timeout: feedTimeout},
-		MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20,
-		Logger:       e.log,
-	}
+	opts := e.ingestOptions()
 	var progress *progressLine
 	if !*quiet && isTerminal(stderr) {
 		progress = &progressLine{w: stderr}
@@ -301,4 +296,15 @@ func cmdArticles(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "%d articles, %d paragraphs (%s)\n", st.Articles, st.Paragraphs, e.dbPath)
 	return nil
+}
+
+// ingestOptions are the ingest limits the config sets, for every command
+// that ingests.
+func (e env) ingestOptions() ingest.Options {
+	feedTimeout, _ := parseDuration(e.cfg.Ingest.FeedTimeout)
+	return ingest.Options{
+		HTTPClient:   &http.Client{Timeout: feedTimeout},
+		MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20,
+		Logger:       e.log,
+	}
 }

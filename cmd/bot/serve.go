@@ -178,6 +178,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		interval, _ := parseDuration(e.cfg.Feeds.Interval)
 		poller := ingest.NewPoller(store, ingest.PollOptions{
 			URLs: urls, Interval: interval, MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,
+			HTTPClient: e.ingestOptions().HTTPClient,
 			OnPoll: func(s ingest.Summary) {
 				m.Ingested("new", s.New)
 				m.Ingested("updated", s.Updated)

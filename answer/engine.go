@@ -259,6 +259,19 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 	default:
 		a = e.extractive(text, passages)
+		if a.Abstained && searched != text {
+			// A follow-up searched with the conversation's words can
+			// miss what it asks about ("what did the operator say?"
+			// after a question on the union): searched as asked, it may
+			// be answered. Quoting costs nothing to try twice.
+			ps, err := e.retrieve(ctx, text, text, q.Sources, q.Prefer)
+			if err != nil {
+				return Answer{}, fmt.Errorf("answer: %w", err)
+			}
+			if b := e.extractive(text, ps); !b.Abstained {
+				a, passages, searched = b, ps, text
+			}
+		}
 	}
 	a.Searched = searched
 	a.Passages = passages

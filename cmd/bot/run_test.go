@@ -277,3 +277,24 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+// The README's quickstart, as a newcomer runs it: the sample articles, a
+// question, and follow-ups, one of which the conversation's words would
+// lead astray unless it is searched again as asked.
+func TestQuickstartConversation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	in := "What did the union say about the pay offer?\nWhat did the company say about that?\nWhat did the operator say?\n/quit\n"
+	out, stderr, code := runBot(t, nil, in, "chat", "--db", db, "--ingest", filepath.Join("..", "..", "examples", "articles"))
+	if code != 0 {
+		t.Fatalf("chat: %s", stderr)
+	}
+	answers := strings.Split(out, "\n> ")
+	if len(answers) < 4 {
+		t.Fatalf("want three answers:\n%s", out)
+	}
+	for i, want := range []string{"rejected a pay offer", "Martin Greaves", "the operator said"} {
+		if !strings.Contains(answers[i+1], want) || strings.HasPrefix(answers[i+1], "The articles I have don't say") {
+			t.Errorf("answer %d does not say %q:\n%s", i+1, want, answers[i+1])
+		}
+	}
+}

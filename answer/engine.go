@@ -278,10 +278,16 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 	if a.Abstained && a.Text == "" {
 		a.Text = abstainMessage(searched)
 	}
-	if !a.Abstained && needsAsOf(text) {
+	if !a.Abstained && needsAsOf(text) && !strings.HasPrefix(strings.ToLower(a.Text), "as of") {
+		// The model is asked to say "as of" itself; quoted answers get it
+		// here.
 		a.Text = asOf(a.Citations) + a.Text
 	}
-	e.cache.put(key, gen, a)
+	if a.Fallback == "" {
+		// An answer quoted because the model failed is not kept: once the
+		// model is back, the question deserves its written answer.
+		e.cache.put(key, gen, a)
+	}
 	a.Retrieval, a.Generation = retrieval, generation
 	return a, nil
 }

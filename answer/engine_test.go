@@ -564,3 +564,35 @@ func TestPromptGolden(t *testing.T) {
 		t.Errorf("prompt (-want +got):\n%s", diff)
 	}
 }
+
+// An answer quoted while the model was down is not cached: once it is
+// back, the same question gets the model's answer.
+func TestFallbackAnswersAreNotCached(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		if down.Load() {
+			http.Error(w, `{"error":{"message":"down"}}`, http.StatusServiceUnavailable)
+			return
+		}
+		n := passageNumber(t, req, "Mara Quist")
+		complete("Mara Quist said the rosters were unsafe [" + fmt.Sprint(n) + "].")(w, r, req)
+	})
+	e := newEngine(t, newStore(t), server, nil)
+	q := answer.Question{Text: "What did union leader Mara Quist say about the rosters?"}
+	first, err := e.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Fallback == "" {
+		t.Fatalf("with the model down, the answer was not a fallback: %+v", first)
+	}
+	down.Store(false)
+	second, err := e.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Cached || second.Model == "" || second.Fallback != "" {
+		t.Errorf("after the model came back: cached %v, model %q, fallback %q", second.Cached, second.Model, second.Fallback)
+	}
+}

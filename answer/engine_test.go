@@ -576,7 +576,7 @@ func TestFallbackAnswersAreNotCached(t *testing.T) {
 			return
 		}
 		n := passageNumber(t, req, "Mara Quist")
-		complete("Mara Quist said the rosters were unsafe [" + fmt.Sprint(n) + "].")(w, r, req)
+		complete("Mara Quist said the rosters were unsafe ["+fmt.Sprint(n)+"].")(w, r, req)
 	})
 	e := newEngine(t, newStore(t), server, nil)
 	q := answer.Question{Text: "What did union leader Mara Quist say about the rosters?"}

@@ -638,6 +638,22 @@ func shares(claim, paragraph string) bool {
 	return false
 }
 
+// coverage is the share of claim's content words (stemmed) found in text.
+func coverage(claim, text string) float64 {
+	q := parseQuestion(claim)
+	if len(q.terms) == 0 {
+		return 0
+	}
+	s := newSentence(0, text, 0)
+	found := 0
+	for _, t := range q.terms {
+		if s.has(t) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(q.terms))
+}
+
 // supportingSentence returns the sentence of paragraph that best supports
 // claim, verbatim, and how well: the share of the claim's content words
 // (IDF-free) found in it, a soft word answered in kind counting part

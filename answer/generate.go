@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
@@ -148,13 +149,20 @@ func stripMarkers(s string) string {
 // people are removed. An answer left with no valid citation is an
 // abstention.
 func verify(text string, passages []knowledge.Passage) Answer {
-	text = strings.Join(strings.Fields(text), " ")
 	var (
 		cites citations
 		kept  []string
 	)
-	for _, sp := range splitSentences(text) {
-		sentence := text[sp.start:sp.end]
+	// Each line on its own: a bullet without a full stop must not ride
+	// on the next line's citation.
+	var sentences []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.Join(strings.Fields(bullet.ReplaceAllString(line, "")), " ")
+		for _, sp := range splitSentences(line) {
+			sentences = append(sentences, line[sp.start:sp.end])
+		}
+	}
+	for _, sentence := range sentences {
 		var ns []int
 		for _, m := range marker.FindAllStringSubmatch(sentence, -1) {
 			for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '^' }) {
@@ -184,6 +192,15 @@ func verify(text string, passages []knowledge.Passage) Answer {
 		if len(grounded) == 0 {
 			continue
 		}
+		// And the claim's facts must be there: its numbers and names, and
+		// a fair share of its words, in the passages it cites.
+		var cited []knowledge.Passage
+		for _, n := range grounded {
+			cited = append(cited, passages[n-1])
+		}
+		if !factsHold(factText(claim), cited) {
+			continue
+		}
 		var b strings.Builder
 		b.WriteString(claim)
 		b.WriteByte(' ')
@@ -208,6 +225,61 @@ func verify(text string, passages []knowledge.Passage) Answer {
 		}
 	}
 	return Answer{Text: sanitize(strings.Join(kept, " "), urls), Citations: cites.list}
+}
+
+// factText is a claim without what carries no fact to check: pings, and
+// links (a Markdown link keeps its text).
+func factText(claim string) string {
+	s := removePings(claim)
+	s = markdownLink.ReplaceAllString(s, "$1")
+	return bareURL.ReplaceAllString(s, "")
+}
+
+// bullet matches a list item's marker at the start of a line.
+var bullet = regexp.MustCompile(`^\s*(?:[-*•]|\d{1,2}[.)])\s+`)
+
+// number matches a figure in a claim: 5, 2.4, 1,200, 2026; not the
+// digits of a code such as Q3 or G7 (its first submatch).
+var number = regexp.MustCompile(`(?:^|[^\pL\d])(\d+(?:[.,]\d+)*)`)
+
+// minClaimCoverage is the least share of a claim's content words its cited
+// passages must hold. It is low on purpose: a model paraphrases.
+const minClaimCoverage = 0.34
+
+// factsHold reports whether the passages a claim cites back its facts:
+// every number in it, every name (a capitalised word after the first),
+// and at least minClaimCoverage of its content words, found in the passages'
+// text, titles, outlets or publication dates (a model says "as of" the
+// date of the newest).
+func factsHold(claim string, ps []knowledge.Passage) bool {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.Text + " " + p.Title + " " + p.Source + " ")
+		if !p.Published.IsZero() {
+			b.WriteString(p.Published.Format("2 January 2006 Jan 2006-01-02") + " ")
+		}
+	}
+	support := b.String()
+	lower := strings.ToLower(support)
+	digits := strings.NewReplacer(",", "").Replace(support)
+	for _, m := range number.FindAllStringSubmatch(claim, -1) {
+		n := m[1]
+		if !strings.Contains(support, n) && !strings.Contains(digits, strings.ReplaceAll(n, ",", "")) {
+			return false
+		}
+	}
+	for i, w := range strings.Fields(claim) {
+		w = strings.Trim(w, ".,;:!?\"'“”‘’()[]")
+		r := []rune(w)
+		if i == 0 || len(r) < 2 || !unicode.IsUpper(r[0]) || !unicode.IsLower(r[1]) {
+			continue
+		}
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		if !strings.Contains(lower, strings.ToLower(w)) {
+			return false
+		}
+	}
+	return coverage(claim, support) >= minClaimCoverage
 }
 
 func urlsOf(ps []knowledge.Passage) []string {

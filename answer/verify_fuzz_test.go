@@ -103,3 +103,31 @@ func TestVerifyDropsUngroundedSentences(t *testing.T) {
 		t.Errorf("verify = %q, want %q", a.Text, want)
 	}
 }
+
+// A sentence that contradicts its cited passage's facts (another date,
+// another figure) is dropped, as is a bullet line without a citation that
+// a cited line follows.
+func TestVerifyChecksFactsAndLines(t *testing.T) {
+	ps := []knowledge.Passage{
+		{ArticleID: "harbour", Paragraph: 1, Title: "Harbour dredging to start in May", Source: "Bayside Courier",
+			Text: "Dredging of the old harbour will start in May, the port authority said on Thursday."},
+		{ArticleID: "harbour", Paragraph: 3, Text: "The authority put the cost at 2.4 million euros."},
+		{ArticleID: "strike", Paragraph: 1, Text: "Regional rail workers walked out at dawn on Monday, the drivers' union said."},
+	}
+	tests := []struct{ in, want string }{
+		{"Dredging of the harbour was cancelled in December [1]. The authority put the cost at 900 million euros [2].", ""},
+		{"Dredging of the harbour will start in May, the Bayside Courier reported [1]. It will cost 2.4 million euros [2].",
+			"Dredging of the harbour will start in May, the Bayside Courier reported. [1] It will cost 2.4 million euros. [2]"},
+		{"- The CEO of Valley Rail resigned in disgrace\n- Rail workers walked out on Monday [3]", "Rail workers walked out on Monday [1]"},
+	}
+	for _, tt := range tests {
+		a := verify(tt.in, ps)
+		got := a.Text
+		if a.Abstained {
+			got = ""
+		}
+		if got != tt.want {
+			t.Errorf("verify(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -536,8 +536,12 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) er
 			continue
 		}
 		it := storyItem(s)
-		if c.headline != "" {
+		// The model's headline is a claim too: it is used only where the
+		// story's articles back its facts, else the central title is.
+		if c.headline != "" && factsHold(factText(c.headline), storyPassages(s), minHeadlineCoverage) {
 			it.Headline = c.headline
+		} else if c.headline != "" {
+			e.log.Debug("digest: a headline the articles do not back; using the title", "headline", c.headline, "title", it.Headline)
 		}
 		var (
 			texts []string
@@ -555,6 +559,19 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) er
 	d.Citations = cites.list
 	d.Model = resp.Model
 	return nil
+}
+
+// storyPassages are a story's opening paragraphs, with their articles'
+// titles, what a headline is checked against.
+func storyPassages(s Story) []knowledge.Passage {
+	var out []knowledge.Passage
+	for _, a := range s.Accounts {
+		out = append(out, a.Lead...)
+		if len(a.Lead) == 0 {
+			out = append(out, knowledge.Passage{Title: a.Title, Source: a.Source, Published: a.Published})
+		}
+	}
+	return out
 }
 
 // checkedSection is one story as the model wrote it, checked: its

@@ -685,3 +685,26 @@ func TestDigestLocation(t *testing.T) {
 		t.Errorf("Until is in %v", d.Until.Location())
 	}
 }
+
+// A model's headline the story's articles do not back is replaced by the
+// story's own title, though the sentences under it check out.
+func TestDigestLLMHeadlineIsChecked(t *testing.T) {
+	store := newStore(t)
+	server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		strike := storyPassage(t, req, "walked out at dawn")
+		complete(fmt.Sprintf("## Valley Rail chief arrested for fraud\nRail workers walked out on Monday [%d].\n", strike))(w, r, req)
+	})
+	e := newEngine(t, store, server, nil)
+	d, err := e.Digest(context.Background(), answer.DigestRequest{
+		Since: time.Date(2026, 5, 5, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 5, 7, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 1 || d.Items[0].Headline != "Rail workers strike over rosters" {
+		t.Errorf("items %+v, want the strike under its own title", d.Items)
+	}
+	if strings.Contains(d.Text, "arrested") {
+		t.Errorf("the unbacked headline was posted:\n%s", d.Text)
+	}
+}

@@ -242,6 +242,17 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
 	case e.llm != nil:
 		start = time.Now()
 		a, err = e.generate(ctx, text, q, passages)
+		if err == nil && a.Abstained && searched != text {
+			// A follow-up that changes the subject ("what about gold?"
+			// after coffee) is searched with the old subject's words;
+			// if the model finds nothing there, it is asked once more
+			// over the question searched as asked.
+			if ps, rerr := e.retrieve(ctx, text, text, q.Sources, q.Prefer); rerr == nil && len(ps) > 0 && !samePassages(ps, passages) {
+				if b, gerr := e.generate(ctx, text, q, ps); gerr == nil && !b.Abstained {
+					a, passages, searched = b, ps, text
+				}
+			}
+		}
 		generation = time.Since(start)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -324,6 +335,19 @@ func (e *Engine) retrieve(ctx context.Context, searched, question string, source
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Published.After(kept[j].Published) })
 	return kept[:min(len(kept), e.passages)], nil
+}
+
+// samePassages reports whether two retrievals found the same paragraphs.
+func samePassages(a, b []knowledge.Passage) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Ref() != b[i].Ref() {
+			return false
+		}
+	}
+	return true
 }
 
 // fallbackKind names the kind of a language model failure.

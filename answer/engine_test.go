@@ -596,3 +596,31 @@ func TestFallbackAnswersAreNotCached(t *testing.T) {
 		t.Errorf("after the model came back: cached %v, model %q, fallback %q", second.Cached, second.Model, second.Fallback)
 	}
 }
+
+// With a model, a follow-up that changes the subject, which the model finds
+// nothing about among the old subject's paragraphs, is asked once more
+// over the question searched as asked.
+func TestFollowUpChangingSubjectWithModel(t *testing.T) {
+	// The model is led astray by the old subject's paragraphs (the strike
+	// article's): with them in the prompt, it finds nothing to say.
+	server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		user := req.Messages[len(req.Messages)-1].Content
+		oldSubject := strings.Contains(user, "walked out at dawn") || strings.Contains(user, "unsafe hours")
+		if n := passageNumber(t, req, "Tickets for the summer festival"); n > 0 && !oldSubject {
+			complete(fmt.Sprintf("Tickets for the summer festival go on sale on Friday [%d].", n))(w, r, req)
+			return
+		}
+		complete(answer.AbstainText)(w, r, req)
+	})
+	e := newEngine(t, newStore(t), server, nil)
+	a, err := e.Ask(context.Background(), answer.Question{
+		Text:    "And the festival?",
+		History: []answer.Turn{{Question: "What did union leader Mara Quist say about the rosters?", Answer: "Union leader Mara Quist said the rosters were unsafe. [1]"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || a.Searched != "And the festival?" || server.calls.Load() != 2 {
+		t.Errorf("answer %q searched %q after %d model calls; want the festival, searched as asked, on the second call", a.Text, a.Searched, server.calls.Load())
+	}
+}

@@ -537,11 +537,12 @@ func TestCompleteRetries(t *testing.T) {
 			wantMsg: "HTTP 429",
 		},
 		{
-			name:       "Retry-After is capped at MaxBackoff",
-			handle:     failFirst(1, status(429, "Retry-After", "120"), ok("Paris.")),
-			opts:       func(o *Options) { o.MaxBackoff = 10 * time.Second },
-			want:       outcome{Resp: Response{Text: "Paris.", Model: "gpt-4o-mini-2024-07-18", PromptTokens: 20, CompletionTokens: 5, FinishReason: "stop"}, Requests: 2},
-			wantSleeps: []between{{10 * time.Second, 10 * time.Second}},
+			// Retrying sooner than the server asks would earn another 429.
+			name:    "Retry-After longer than MaxBackoff gives up at once",
+			handle:  failFirst(1, status(429, "Retry-After", "120"), ok("Paris.")),
+			opts:    func(o *Options) { o.MaxBackoff = 10 * time.Second },
+			want:    outcome{Kind: ErrRateLimited.Error(), Status: 429, Attempts: 1, Requests: 1},
+			wantMsg: "longer than llm retries wait",
 		},
 		{
 			name:     "Retry-After beyond the caller's deadline gives up at once",

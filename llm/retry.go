@@ -68,7 +68,11 @@ func (c *Client) retry(ctx context.Context, call func(ctx context.Context) error
 func (c *Client) wait(ctx context.Context, e *Error, n int) (time.Duration, string) {
 	d := c.backoff(n)
 	if e.hasRetry {
-		d = min(e.retryAfter, c.maxBackoff)
+		if e.retryAfter > c.maxBackoff {
+			// Retrying sooner than asked would only earn another 429.
+			return 0, fmt.Sprintf("the server asked to wait %s, longer than llm retries wait (%s)", e.retryAfter.Round(time.Millisecond), c.maxBackoff)
+		}
+		d = e.retryAfter
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {

@@ -77,8 +77,8 @@ type Options struct {
 	// DefaultMaxRetries; negative means no retries.
 	MaxRetries int
 
-	// MaxBackoff caps a single wait between attempts, including one asked
-	// for by Retry-After. Zero means DefaultMaxBackoff.
+	// MaxBackoff caps a single wait between attempts; a Retry-After asking
+	// for longer is not retried at all. Zero means DefaultMaxBackoff.
 	MaxBackoff time.Duration
 
 	// Temperature is sent with every request; the default 0 asks for the

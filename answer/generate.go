@@ -110,7 +110,7 @@ func (e *Engine) generate(ctx context.Context, question string, q Question, pass
 		var sofar strings.Builder
 		resp, err = e.llm.Stream(ctx, req, func(delta string) {
 			sofar.WriteString(delta)
-			q.OnPartial(sanitize(stripMarkers(sofar.String()), allowed))
+			q.OnPartial(sanitize(stripMarkers(settled(sofar.String())), allowed))
 		})
 	} else {
 		resp, err = e.llm.Complete(ctx, req)
@@ -233,6 +233,21 @@ func factText(claim string) string {
 	s := removePings(claim)
 	s = markdownLink.ReplaceAllString(s, "$1")
 	return bareURL.ReplaceAllString(s, "")
+}
+
+// settled is streamed text without its unfinished end: a marker or
+// mention still being written ("[1,", "<@U") or a word that may become a
+// ping ("@every"), which would show raw until the next update.
+func settled(s string) string {
+	for _, open := range []string{"[", "<"} {
+		if i := strings.LastIndex(s, open); i >= 0 && !strings.ContainsAny(s[i:], "]>") {
+			s = s[:i]
+		}
+	}
+	if i := strings.LastIndexAny(s, " \n"); strings.ContainsAny(s[i+1:], "@＠") {
+		s = s[:i+1]
+	}
+	return strings.NewReplacer(" .", ".", " ,", ",").Replace(s)
 }
 
 // bullet matches a list item's marker at the start of a line.

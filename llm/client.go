@@ -435,12 +435,25 @@ func (c *Client) Stream(ctx context.Context, req Request, onDelta func(delta str
 			return err
 		}
 		defer stream.Close()
+		// A server that has sent the finish (and the usage) but keeps the
+		// connection open must not cost the answer: once finished, the
+		// stream is read for at most finishGrace more, then closed.
+		var grace *time.Timer
+		var graceOver atomic.Bool
+		defer func() {
+			if grace != nil {
+				grace.Stop()
+			}
+		}()
 		for {
 			chunk, err := stream.Recv()
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
+				if graceOver.Load() {
+					break // closed by us after the finish: the answer is whole
+				}
 				return err
 			}
 			if chunk.Model != "" {
@@ -461,6 +474,17 @@ func (c *Client) Stream(ctx context.Context, req Request, onDelta func(delta str
 					text.WriteString(d)
 					delivered = true
 					onDelta(d)
+				}
+			}
+			if resp.FinishReason != "" {
+				if gotUsage || c.noStreamUsage.Load() {
+					break // nothing more is coming that matters
+				}
+				if grace == nil {
+					grace = time.AfterFunc(finishGrace, func() {
+						graceOver.Store(true)
+						stream.Close()
+					})
 				}
 			}
 		}
@@ -491,6 +515,10 @@ func (c *Client) Stream(ctx context.Context, req Request, onDelta func(delta str
 	c.logDone(resp, true, attempts, start)
 	return resp, nil
 }
+
+// finishGrace is how long a stream is read after its finish reason, for
+// the usage chunk that follows it.
+const finishGrace = time.Second
 
 // openStream starts a stream, asking for usage in a final chunk unless the
 // server has rejected that before.

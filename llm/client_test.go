@@ -745,6 +745,31 @@ func TestStream(t *testing.T) {
 			wantDeltas: []string{"Paris ", "[1]."},
 		},
 		{
+			// A server that sends the whole answer, its finish and usage,
+			// then keeps the connection open: the answer is whole.
+			name: "finished but held open",
+			handle: func(w http.ResponseWriter, r *http.Request, _ wireRequest, _ int) {
+				writeEvents(w, roleChunk, chunk("Paris "), chunk("[1]."), finishChunk, usageChunk)
+				<-r.Context().Done()
+			},
+			want:       outcome{Resp: Response{Text: "Paris [1].", Model: "gpt-4o-mini-2024-07-18", PromptTokens: 31, CompletionTokens: 4, FinishReason: "stop"}, Requests: 1},
+			wantDeltas: []string{"Paris ", "[1]."},
+		},
+		{
+			// The same without a usage chunk: read a moment more, then
+			// closed, and the tokens estimated.
+			name: "finished, no usage, held open",
+			handle: func(w http.ResponseWriter, r *http.Request, _ wireRequest, _ int) {
+				writeEvents(w, roleChunk, chunk("Paris "), chunk("[1]."), finishChunk)
+				<-r.Context().Done()
+			},
+			want: outcome{Resp: Response{
+				Text: "Paris [1].", Model: "gpt-4o-mini-2024-07-18", FinishReason: "stop",
+				PromptTokens: counter.CountMessages(testMessages), CompletionTokens: counter.Count("Paris [1]."), TokensEstimated: true,
+			}, Requests: 1},
+			wantDeltas: []string{"Paris ", "[1]."},
+		},
+		{
 			name:       "breaks after deltas: no retry, partial text",
 			handle:     sseThenBreak(roleChunk, chunk("Paris "), chunk("is ")),
 			want:       outcome{Resp: Response{Text: "Paris is ", Model: "gpt-4o-mini-2024-07-18"}, Kind: ErrUnavailable.Error(), Status: 200, Attempts: 1, Requests: 1},

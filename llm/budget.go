@@ -29,8 +29,9 @@ type completer interface {
 // BudgetOptions configure a Budget.
 type BudgetOptions struct {
 	// TokensPerDay is the most prompt and completion tokens spent per UTC
-	// day. A call starts only while the day's total is under it, so the
-	// last call of a day may go over by one answer. Required, positive.
+	// day. A call starts only while the day's total, with what the calls
+	// under way may spend, is under it, so a day goes over by at most one
+	// call's worth. Required, positive.
 	TokensPerDay int64
 	// Ledger keeps the day's total across restarts. Nil keeps it in memory.
 	Ledger ledger
@@ -39,15 +40,18 @@ type BudgetOptions struct {
 }
 
 // Budget is a client that stops calling the model once the day's tokens
-// are spent, so that a busy day costs at most what the operator set. It
-// is safe for concurrent use.
+// are spent, so that a busy day costs at most what the operator set. Each
+// call reserves what it may spend (its prompt, roughly, and its answer's
+// MaxTokens) while it runs, so that many calls at once cannot all start
+// on the last of a day's budget. It is safe for concurrent use.
 type Budget struct {
 	inner completer
 	opts  BudgetOptions
 
-	mu    sync.Mutex
-	day   string
-	spent int64
+	mu       sync.Mutex
+	day      string
+	spent    int64
+	reserved int64
 }
 
 // NewBudget wraps c.
@@ -66,26 +70,48 @@ func (b *Budget) Model() string { return b.inner.Model() }
 
 // Complete calls the model if the day's budget allows.
 func (b *Budget) Complete(ctx context.Context, req Request) (Response, error) {
-	if err := b.check(ctx); err != nil {
+	est, err := b.reserve(ctx, req)
+	if err != nil {
 		return Response{}, err
 	}
 	resp, err := b.inner.Complete(ctx, req)
-	b.charge(ctx, resp)
+	b.charge(ctx, resp, est)
 	return resp, err
 }
 
 // Stream calls the model if the day's budget allows.
 func (b *Budget) Stream(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
-	if err := b.check(ctx); err != nil {
+	est, err := b.reserve(ctx, req)
+	if err != nil {
 		return Response{}, err
 	}
 	resp, err := b.inner.Stream(ctx, req, onDelta)
-	b.charge(ctx, resp)
+	b.charge(ctx, resp, est)
 	return resp, err
 }
 
-// check returns ErrBudgetSpent when today's total has reached the budget.
-func (b *Budget) check(ctx context.Context) error {
+// estimate is what a request may spend: its prompt at about four
+// characters a token, and its answer's limit (400 when it sets none).
+type estimate struct{ prompt, total int64 }
+
+func estimateOf(req Request) estimate {
+	var chars int
+	for _, m := range req.Messages {
+		chars += len(m.Content)
+	}
+	prompt := int64(chars/4 + 1)
+	answer := int64(req.MaxTokens)
+	if answer <= 0 {
+		answer = 400
+	}
+	return estimate{prompt: prompt, total: prompt + answer}
+}
+
+// reserve returns ErrBudgetSpent when today's total, with what the calls
+// running now may spend, has reached the budget; else it sets aside this
+// call's estimate until charge.
+func (b *Budget) reserve(ctx context.Context, req Request) (estimate, error) {
+	est := estimateOf(req)
 	day := b.opts.Now().UTC().Format("2006-01-02")
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -94,33 +120,47 @@ func (b *Budget) check(ctx context.Context) error {
 		if b.opts.Ledger != nil {
 			n, err := b.opts.Ledger.AddUsage(ctx, "llm_tokens:"+day, 0)
 			if err != nil {
-				return fmt.Errorf("llm: reading today's token use: %w", err)
+				return estimate{}, fmt.Errorf("llm: reading today's token use: %w", err)
 			}
 			b.spent = n
 		}
 	}
-	if b.spent >= b.opts.TokensPerDay {
-		return fmt.Errorf("llm: %w: %d of %d tokens used today (UTC)", ErrBudgetSpent, b.spent, b.opts.TokensPerDay)
+	if b.spent+b.reserved >= b.opts.TokensPerDay {
+		return estimate{}, fmt.Errorf("llm: %w: %d of %d tokens used today (UTC), %d more in calls under way", ErrBudgetSpent, b.spent, b.opts.TokensPerDay, b.reserved)
 	}
-	return nil
+	b.reserved += est.total
+	return est, nil
 }
 
-// charge adds a response's tokens to today's total.
-func (b *Budget) charge(ctx context.Context, resp Response) {
+// charge releases a call's reservation and adds what it spent to today's
+// total. A call that reported no usage but wrote text (a stream that
+// broke, which the provider bills all the same) is charged its estimated
+// prompt and the text at about four characters a token. The ledger is
+// written outside the lock, so that calls do not queue behind the
+// database.
+func (b *Budget) charge(ctx context.Context, resp Response, est estimate) {
 	n := int64(resp.PromptTokens + resp.CompletionTokens)
-	if n == 0 {
-		return
+	if n == 0 && resp.Text != "" {
+		n = est.prompt + int64(len(resp.Text)/4+1)
 	}
 	day := b.opts.Now().UTC().Format("2006-01-02")
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.reserved -= est.total
 	if day != b.day {
 		b.day, b.spent = day, 0
 	}
 	b.spent += n
-	if b.opts.Ledger != nil {
-		if total, err := b.opts.Ledger.AddUsage(context.WithoutCancel(ctx), "llm_tokens:"+day, n); err == nil {
-			b.spent = total
-		}
+	b.mu.Unlock()
+	if n == 0 || b.opts.Ledger == nil {
+		return
 	}
+	total, err := b.opts.Ledger.AddUsage(context.WithoutCancel(ctx), "llm_tokens:"+day, n)
+	if err != nil {
+		return
+	}
+	b.mu.Lock()
+	if b.day == day && total > b.spent {
+		b.spent = total
+	}
+	b.mu.Unlock()
 }

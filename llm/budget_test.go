@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,3 +74,91 @@ func TestBudget(t *testing.T) {
 		t.Errorf("ledger for the new day = %d, want 400", got)
 	}
 }
+
+// slowModel answers once released, charging 600 tokens a call.
+type slowModel struct {
+	release chan struct{}
+	mu      sync.Mutex
+	calls   int
+}
+
+func (m *slowModel) Complete(context.Context, Request) (Response, error) {
+	m.mu.Lock()
+	m.calls++
+	m.mu.Unlock()
+	<-m.release
+	return Response{Text: "ok", PromptTokens: 500, CompletionTokens: 100}, nil
+}
+
+func (m *slowModel) Stream(ctx context.Context, req Request, _ func(string)) (Response, error) {
+	return m.Complete(ctx, req)
+}
+
+func (m *slowModel) Model() string { return "fake" }
+
+// Sixteen calls at once on a budget of 900 tokens: each reserves what it
+// may spend, so only the first gets through, not all sixteen.
+func TestBudgetUnderConcurrency(t *testing.T) {
+	m := &slowModel{release: make(chan struct{})}
+	b, err := NewBudget(m, BudgetOptions{TokensPerDay: 900})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Messages: []Message{{Role: RoleUser, Content: strings.Repeat("word ", 400)}}, MaxTokens: 400}
+	var wg sync.WaitGroup
+	var refused sync.Map
+	started := make(chan struct{}, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			started <- struct{}{}
+			if _, err := b.Complete(context.Background(), req); errors.Is(err, ErrBudgetSpent) {
+				refused.Store(i, true)
+			}
+		})
+	}
+	for range 16 {
+		<-started
+	}
+	// Every call has either reserved or been refused once 15 are refused
+	// or the model has been called; wait for the refusals to land.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		n := 0
+		refused.Range(func(any, any) bool { n++; return true })
+		m.mu.Lock()
+		calls := m.calls
+		m.mu.Unlock()
+		if n+calls == 16 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(m.release)
+	wg.Wait()
+	if m.calls != 1 {
+		t.Errorf("%d calls reached the model on a budget one call's estimate fills, want 1", m.calls)
+	}
+}
+
+// A stream that broke after writing text reported no usage; it is
+// charged an estimate all the same.
+func TestBudgetChargesBrokenStreams(t *testing.T) {
+	b, err := NewBudget(brokenStream{}, BudgetOptions{TokensPerDay: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Stream(context.Background(), Request{Messages: []Message{{Role: RoleUser, Content: strings.Repeat("x", 4000)}}}, func(string) {}); err == nil {
+		t.Fatal("the broken stream's error was lost")
+	}
+	if b.spent < 1000 {
+		t.Errorf("a broken stream was charged %d tokens, want its prompt's estimate at least", b.spent)
+	}
+}
+
+type brokenStream struct{}
+
+func (brokenStream) Complete(context.Context, Request) (Response, error) { return Response{}, nil }
+func (brokenStream) Stream(context.Context, Request, func(string)) (Response, error) {
+	return Response{Text: "Partial answer"}, errors.New("stream broke")
+}
+func (brokenStream) Model() string { return "fake" }

@@ -624,3 +624,28 @@ func TestFollowUpChangingSubjectWithModel(t *testing.T) {
 		t.Errorf("answer %q searched %q after %d model calls; want the festival, searched as asked, on the second call", a.Text, a.Searched, server.calls.Load())
 	}
 }
+
+// A paragraph longer than the whole passage budget, and a 20 kB question,
+// do not make a prompt many times the budget.
+func TestPromptStaysNearItsBudget(t *testing.T) {
+	store := newStore(t)
+	long := strings.Repeat("The harbour authority reviewed the dredging plan again on Tuesday. ", 1000) // about 68 kB
+	if _, err := store.Put(context.Background(), []knowledge.Article{{ID: "long", Ref: "test/long", Source: "Bayside Courier", Title: "A long review", Paragraphs: []string{long}}}); err != nil {
+		t.Fatal(err)
+	}
+	var size int
+	server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		for _, m := range req.Messages {
+			size += len(m.Content)
+		}
+		complete(answer.AbstainText)(w, r, req)
+	})
+	e := newEngine(t, store, server, func(o *answer.Options) { o.PassageTokens = 3000 })
+	q := "What did the harbour authority review about the dredging plan? " + strings.Repeat("dredging ", 2200)
+	if _, err := e.Ask(context.Background(), answer.Question{Text: q}); err != nil {
+		t.Fatal(err)
+	}
+	if size == 0 || size > 3000*4+8000 {
+		t.Errorf("the prompt is %d bytes for a budget of 3,000 tokens", size)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
@@ -50,9 +51,11 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 		used += cost
 	}
 	data := promptData{
-		Abstain:  AbstainText,
-		Today:    e.now().UTC().Format("Monday, 2 January 2006"),
-		Question: quoted(question),
+		Abstain: AbstainText,
+		Today:   e.now().UTC().Format("Monday, 2 January 2006"),
+		// A 20 kB question would crowd out the passages; its first 1,000
+		// characters say what it asks.
+		Question: quoted(clip(question, 1000)),
 	}
 	if len(history) > maxHistoryTurns {
 		history = history[len(history)-maxHistoryTurns:]
@@ -65,8 +68,15 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 		if !p.Published.IsZero() {
 			pub = p.Published.UTC().Format("2006-01-02")
 		}
+		text := p.Text
+		if i == 0 {
+			// The best passage always goes in, but a paragraph longer than
+			// the whole budget (a text with no blank lines) is cut to it,
+			// at a sentence end.
+			text = clipToSentence(text, e.passageTokens*4)
+		}
 		data.Passages = append(data.Passages, promptPassage{
-			N: i + 1, Source: attr(p.Source), Published: pub, Title: attr(p.Title), Text: quoted(p.Text),
+			N: i + 1, Source: attr(p.Source), Published: pub, Title: attr(p.Title), Text: quoted(text),
 		})
 	}
 	sys, err := e.prompts.Render(prompts.AnswerSystem, data)
@@ -78,6 +88,22 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 		return nil, nil, err
 	}
 	return []llm.Message{{Role: "system", Content: sys}, {Role: "user", Content: user}}, included, nil
+}
+
+// clipToSentence cuts text to at most max bytes, at the last sentence end
+// before it when there is one, and marks the cut.
+func clipToSentence(text string, max int) string {
+	if len(text) <= max {
+		return text
+	}
+	cut := text[:max]
+	for !utf8.ValidString(cut) {
+		cut = cut[:len(cut)-1]
+	}
+	if spans := splitSentences(cut); len(spans) > 1 {
+		cut = cut[:spans[len(spans)-2].end]
+	}
+	return strings.TrimSpace(cut) + " …"
 }
 
 // quoted makes untrusted text safe to place between the prompt's passage

@@ -219,3 +219,36 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestWorkDrain(t *testing.T) {
+	var w Work
+	if !w.Add() || !w.Add() {
+		t.Fatal("open Work refused work")
+	}
+	w.Done()
+	go w.Done()
+	if left := w.Drain(10 * time.Second); left != 0 {
+		t.Errorf("Drain left %d in flight, want 0", left)
+	}
+	if w.Add() {
+		t.Error("a drained Work took more work")
+	}
+	var busy Work
+	busy.Add()
+	if left := busy.Drain(0); left != 1 {
+		t.Errorf("Drain of a busy Work at once left %d, want 1", left)
+	}
+}
+
+func TestRecent(t *testing.T) {
+	r := NewRecent(2)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{{"a", true}, {"a", false}, {"b", true}, {"c", true}, {"a", true}, {"c", false}} {
+		if got, _ := r.Once(ctx, tc.key); got != tc.want {
+			t.Errorf("Once(%q) = %v, want %v", tc.key, got, tc.want)
+		}
+	}
+}

@@ -167,7 +167,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			// context for the others in the thread.
 			ir.key, ir.inThread = ir.key+"/private/"+userID, false
 		}
-		if !b.work.add() {
+		if !b.work.Add() {
 			ir.say(ctx, "I'm restarting; please ask again in a minute.")
 			return
 		}
@@ -416,7 +416,7 @@ func (r *interactionReply) Notice(ctx context.Context, text string) error {
 func (r *interactionReply) finish() {
 	r.doneOnce.Do(func() {
 		if r.tracked {
-			r.b.work.done()
+			r.b.work.Done()
 		}
 	})
 }

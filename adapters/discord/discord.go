@@ -137,7 +137,7 @@ type Bot struct {
 	dial   *dialer
 
 	channels channelCache
-	work     tracker
+	work     chat.Work
 
 	mu      sync.Mutex
 	botID   string
@@ -210,7 +210,7 @@ func newBot(opts Options, r rest, gw gateway) *Bot {
 	}
 	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw, policy: opts.Service.Policy(), once: opts.Once}
 	if b.once == nil {
-		b.once = newSeen(10000).once
+		b.once = chat.NewRecent(10000).Once
 	}
 	b.channels.init()
 	return b
@@ -331,14 +331,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.gw.Close(); err != nil {
 		b.log.Warn("discord: closing the gateway", "err", err)
 	}
-	idle := b.work.close()
-	b.log.Info("discord: gateway closed; waiting for answers in flight", "in_flight", b.work.count())
-	t := time.NewTimer(b.opts.DrainTimeout)
-	defer t.Stop()
-	select {
-	case <-idle:
-	case <-t.C:
-		b.log.Warn("discord: gave up waiting for answers in flight", "waited", b.opts.DrainTimeout, "left", b.work.count())
+	b.log.Info("discord: gateway closed; waiting for answers in flight", "in_flight", b.work.Count())
+	if left := b.work.Drain(b.opts.DrainTimeout); left > 0 {
+		b.log.Warn("discord: gave up waiting for answers in flight", "waited", b.opts.DrainTimeout, "left", left)
 	}
 	return nil
 }
@@ -523,82 +518,4 @@ func (b *Bot) StartThread(ctx context.Context, channelID, messageID, name string
 	b.channels.put(ch.ID, channelInfo{thread: true, parent: channelID})
 	b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ch.ID}.ConversationKey())
 	return ch.ID, nil
-}
-
-// tracker counts work in flight and, once closed, refuses more and says
-// when the last piece is done.
-type tracker struct {
-	mu     sync.Mutex
-	n      int
-	closed bool
-	idle   chan struct{}
-}
-
-// add counts one more piece of work, unless the tracker is closed.
-func (t *tracker) add() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return false
-	}
-	t.n++
-	return true
-}
-
-// done counts one piece of work finished.
-func (t *tracker) done() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.n--
-	if t.n == 0 && t.idle != nil {
-		close(t.idle)
-		t.idle = nil
-	}
-}
-
-// close refuses new work and returns a channel closed when none is left.
-func (t *tracker) close() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.closed = true
-	ch := make(chan struct{})
-	if t.n == 0 {
-		close(ch)
-	} else {
-		t.idle = ch
-	}
-	return ch
-}
-
-func (t *tracker) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.n
-}
-
-// seen is the in-memory Once: the last max keys.
-type seen struct {
-	mu    sync.Mutex
-	keys  map[string]struct{}
-	order []string
-	next  int
-}
-
-func newSeen(max int) *seen {
-	return &seen{keys: make(map[string]struct{}, max), order: make([]string, max)}
-}
-
-func (s *seen) once(_ context.Context, key string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.keys[key]; ok {
-		return false, nil
-	}
-	if old := s.order[s.next]; old != "" {
-		delete(s.keys, old)
-	}
-	s.order[s.next] = key
-	s.next = (s.next + 1) % len(s.order)
-	s.keys[key] = struct{}{}
-	return true, nil
 }

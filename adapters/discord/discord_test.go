@@ -441,10 +441,10 @@ func TestDisconnectMidAnswer(t *testing.T) {
 		checks int
 		again  = make(chan struct{})
 	)
-	set := newSeen(100)
+	set := chat.NewRecent(100)
 	h := startWith(t, f, func(o *Options) {
 		o.Once = func(ctx context.Context, key string) (bool, error) {
-			first, err := set.once(ctx, key)
+			first, err := set.Once(ctx, key)
 			mu.Lock()
 			defer mu.Unlock()
 			if key == "message:r1" {

@@ -63,11 +63,11 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 		func(_ *discordgo.Session, m *discordgo.MessageCreate) { b.queueMessage(ctx, pre, m.Message, false) },
 		func(_ *discordgo.Session, m *discordgo.MessageUpdate) { b.queueMessage(ctx, pre, m.Message, true) },
 		func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-			if i.Interaction == nil || !b.work.add() {
+			if i.Interaction == nil || !b.work.Add() {
 				return
 			}
 			go func() {
-				defer b.work.done()
+				defer b.work.Done()
 				b.handleInteraction(ctx, i.Interaction)
 			}()
 		},
@@ -76,14 +76,14 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 
 // queueMessage hands a message to pre, in its channel's order.
 func (b *Bot) queueMessage(ctx context.Context, pre *chat.Queue, m *discordgo.Message, edited bool) {
-	if m == nil || m.Author == nil || !b.work.add() {
+	if m == nil || m.Author == nil || !b.work.Add() {
 		return
 	}
 	if _, err := pre.Submit(m.ChannelID, func(context.Context) {
-		defer b.work.done()
+		defer b.work.Done()
 		b.handleMessage(ctx, m, edited)
 	}); err != nil {
-		b.work.done()
+		b.work.Done()
 		b.log.Warn("discord: too many messages waiting in a channel; dropping one", "channel", m.ChannelID, "message", m.ID)
 	}
 }
@@ -136,7 +136,7 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 		return
 	}
 	r := b.newMessageReply(m, d.Settings, dm)
-	if !b.work.add() {
+	if !b.work.Add() {
 		return
 	}
 	r.tracked = true

@@ -323,7 +323,7 @@ func (r *messageReply) finish() {
 	r.doneOnce.Do(func() {
 		close(r.done)
 		if r.tracked {
-			r.b.work.done()
+			r.b.work.Done()
 		}
 	})
 }

@@ -89,7 +89,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			r.key += "/private"
 		}
 		return nil, func(ctx context.Context) {
-			if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) || !b.work.add() {
+			if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) || !b.work.Add() {
 				return
 			}
 			r.tracked = true
@@ -268,7 +268,7 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 			b: b, channel: channel, threadTS: thread, inThread: true, fallbackURL: cb.ResponseURL,
 			key: chat.Message{ChannelID: channel, ThreadID: thread}.ConversationKey(),
 		}
-		if !b.work.add() {
+		if !b.work.Add() {
 			return
 		}
 		r.tracked = true

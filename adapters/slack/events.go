@@ -154,11 +154,11 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 
 // goTracked runs f, if any, in a goroutine counted as work in flight.
 func (b *Bot) goTracked(ctx context.Context, f func(context.Context)) {
-	if f == nil || !b.work.add() {
+	if f == nil || !b.work.Add() {
 		return
 	}
 	go func() {
-		defer b.work.done()
+		defer b.work.Done()
 		f(ctx)
 	}()
 }
@@ -207,14 +207,14 @@ func (b *Bot) event(ctx context.Context, pre *chat.Queue, ev slackevents.EventsA
 	default:
 		return
 	}
-	if in.channel == "" || !b.work.add() {
+	if in.channel == "" || !b.work.Add() {
 		return
 	}
 	if _, err := pre.Submit(in.channel, func(context.Context) {
-		defer b.work.done()
+		defer b.work.Done()
 		b.message(ctx, in)
 	}); err != nil {
-		b.work.done()
+		b.work.Done()
 		b.log.Warn("slack: too many messages waiting in a channel; dropping one", "channel", in.channel, "ts", in.ts)
 	}
 }
@@ -263,7 +263,7 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 		return
 	}
 	r := b.newMessageReply(m, d.Settings)
-	if !b.work.add() {
+	if !b.work.Add() {
 		return
 	}
 	r.tracked = true

@@ -249,7 +249,7 @@ func (r *messageReply) tellAsker(ctx context.Context, err error) {
 func (r *messageReply) finish() {
 	r.doneOnce.Do(func() {
 		if r.tracked {
-			r.b.work.done()
+			r.b.work.Done()
 		}
 	})
 }
@@ -327,7 +327,7 @@ func (r *commandReply) say(ctx context.Context, ms []Message) {
 func (r *commandReply) finish() {
 	r.doneOnce.Do(func() {
 		if r.tracked {
-			r.b.work.done()
+			r.b.work.Done()
 		}
 	})
 }

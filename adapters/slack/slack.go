@@ -113,7 +113,7 @@ type Bot struct {
 	policy *chat.Policy
 	once   func(ctx context.Context, key string) (bool, error)
 
-	work tracker
+	work chat.Work
 
 	mu      sync.Mutex
 	userID  string // the bot's user id, from auth.test
@@ -185,7 +185,7 @@ func newBot(opts Options, api webAPI) *Bot {
 	}
 	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api, policy: opts.Service.Policy(), once: opts.Once}
 	if b.once == nil {
-		b.once = newSeen(10000).once
+		b.once = chat.NewRecent(10000).Once
 	}
 	if b.http == nil {
 		b.http = &http.Client{Timeout: 30 * time.Second}
@@ -240,17 +240,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		err = b.runSocket(ctx, work, pre)
 	}
 
-	idle := b.work.close()
 	if err != nil {
+		b.work.Drain(0) // refuse new work; a failed start has none worth waiting for
 		return err
 	}
-	b.log.Info("slack: disconnected; waiting for answers in flight", "in_flight", b.work.count())
-	t := time.NewTimer(drainTimeout)
-	defer t.Stop()
-	select {
-	case <-idle:
-	case <-t.C:
-		b.log.Warn("slack: gave up waiting for answers in flight", "waited", drainTimeout, "left", b.work.count())
+	b.log.Info("slack: disconnected; waiting for answers in flight", "in_flight", b.work.Count())
+	if left := b.work.Drain(drainTimeout); left > 0 {
+		b.log.Warn("slack: gave up waiting for answers in flight", "waited", drainTimeout, "left", left)
 	}
 	return nil
 }
@@ -330,82 +326,4 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ts}.ConversationKey())
 	}
 	return first, nil
-}
-
-// tracker counts work in flight and, once closed, refuses more and says
-// when the last piece is done.
-type tracker struct {
-	mu     sync.Mutex
-	n      int
-	closed bool
-	idle   chan struct{}
-}
-
-// add counts one more piece of work, unless the tracker is closed.
-func (t *tracker) add() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return false
-	}
-	t.n++
-	return true
-}
-
-// done counts one piece of work finished.
-func (t *tracker) done() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.n--
-	if t.n == 0 && t.idle != nil {
-		close(t.idle)
-		t.idle = nil
-	}
-}
-
-// close refuses new work and returns a channel closed when none is left.
-func (t *tracker) close() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.closed = true
-	ch := make(chan struct{})
-	if t.n == 0 {
-		close(ch)
-	} else {
-		t.idle = ch
-	}
-	return ch
-}
-
-func (t *tracker) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.n
-}
-
-// seen is the in-memory Once: the last max keys.
-type seen struct {
-	mu    sync.Mutex
-	keys  map[string]struct{}
-	order []string
-	next  int
-}
-
-func newSeen(max int) *seen {
-	return &seen{keys: make(map[string]struct{}, max), order: make([]string, max)}
-}
-
-func (s *seen) once(_ context.Context, key string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.keys[key]; ok {
-		return false, nil
-	}
-	if old := s.order[s.next]; old != "" {
-		delete(s.keys, old)
-	}
-	s.order[s.next] = key
-	s.next = (s.next + 1) % len(s.order)
-	s.keys[key] = struct{}{}
-	return true, nil
 }

@@ -46,6 +46,22 @@ func (p Passage) Ref() string {
 	return fmt.Sprintf("%s#%d", p.ArticleID, p.Paragraph)
 }
 
+// ParseRef reads a paragraph id as people type it back: "article#3",
+// also "article 3" and "article:3", with spaces or backticks around it.
+// It is the inverse of Passage.Ref.
+func ParseRef(s string) (articleID string, paragraph int, ok bool) {
+	s = strings.Trim(strings.TrimSpace(s), "`")
+	i := strings.LastIndexAny(s, "#: ")
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s[i+1:]))
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return strings.TrimSpace(s[:i]), n, true
+}
+
 // candidateDepth is how many paragraphs the first stage's ranked query
 // returns for the re-ranker (more when the caller asks for more). On SQuAD
 // the answering paragraph is among bm25's first 30 for 98% of the

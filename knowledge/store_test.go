@@ -315,3 +315,24 @@ func TestSearchFiltersAndFields(t *testing.T) {
 		t.Errorf("passage (-want +got):\n%s", diff)
 	}
 }
+
+func TestParseRef(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		id   string
+		n    int
+		okay bool
+	}{
+		{"council-vote#2", "council-vote", 2, true},
+		{"`council-vote#2`", "council-vote", 2, true},
+		{"council-vote 3", "council-vote", 3, true},
+		{"council-vote", "", 0, false},
+		{"#2", "", 0, false},
+		{"x#0", "", 0, false},
+	} {
+		id, n, ok := knowledge.ParseRef(tc.in)
+		if id != tc.id || n != tc.n || ok != tc.okay {
+			t.Errorf("ParseRef(%q) = %q, %d, %v", tc.in, id, n, ok)
+		}
+	}
+}

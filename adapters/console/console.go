@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/byline-bot/byline/answer"
@@ -172,7 +171,7 @@ func (c *Chat) search(ctx context.Context, words string, out io.Writer) error {
 }
 
 func (c *Chat) source(ctx context.Context, ref string, out io.Writer) error {
-	id, n, ok := parseRef(ref)
+	id, n, ok := knowledge.ParseRef(ref)
 	if !ok {
 		fmt.Fprintln(out, "Usage: /source ARTICLE#PARAGRAPH, for example /source council-vote#2")
 		return nil
@@ -191,17 +190,4 @@ func (c *Chat) source(ctx context.Context, ref string, out io.Writer) error {
 		fmt.Fprintln(out, p.URL)
 	}
 	return nil
-}
-
-// parseRef reads "article#3" (also "article 3" and "article:3").
-func parseRef(s string) (string, int, bool) {
-	i := strings.LastIndexAny(s, "#: ")
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(s[i+1:]))
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return strings.TrimSpace(s[:i]), n, true
 }

@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -201,7 +200,7 @@ func (b *Bot) search(ctx context.Context, ir *interactionReply, words string, so
 
 // source serves /source.
 func (b *Bot) source(ctx context.Context, ir *interactionReply, ref string) {
-	id, n, ok := parseRef(ref)
+	id, n, ok := knowledge.ParseRef(ref)
 	if !ok {
 		ir.say(ctx, "Give a paragraph id after /source, as shown with each source: for example /source council-vote#2")
 		return
@@ -255,20 +254,6 @@ func (b *Bot) digest(ctx context.Context, ir *interactionReply, channelID string
 		status = "Posted today's digest."
 	}
 	ir.say(ctx, status)
-}
-
-// parseRef reads "article#3" (also "article 3" and "article:3").
-func parseRef(s string) (string, int, bool) {
-	s = strings.Trim(strings.TrimSpace(s), "`")
-	i := strings.LastIndexAny(s, "#: ")
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(s[i+1:]))
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return strings.TrimSpace(s[:i]), n, true
 }
 
 // interactionReply answers a slash command: a deferred response, then

@@ -305,27 +305,6 @@ func TestOwnRole(t *testing.T) {
 	}
 }
 
-func TestParseRef(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		id   string
-		n    int
-		okay bool
-	}{
-		{"council-vote#2", "council-vote", 2, true},
-		{"`council-vote#2`", "council-vote", 2, true},
-		{"council-vote 3", "council-vote", 3, true},
-		{"council-vote", "", 0, false},
-		{"#2", "", 0, false},
-		{"x#0", "", 0, false},
-	} {
-		id, n, ok := parseRef(tc.in)
-		if id != tc.id || n != tc.n || ok != tc.okay {
-			t.Errorf("parseRef(%q) = %q, %d, %v", tc.in, id, n, ok)
-		}
-	}
-}
-
 // In a channel answered as replies, each asker is a conversation of their
 // own: one person's questions neither wait for nor feed another's.
 func TestChannelRepliesArePerAsker(t *testing.T) {

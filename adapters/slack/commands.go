@@ -191,21 +191,10 @@ func (b *Bot) digest(cmd slack.SlashCommand) (*ackMessage, func(context.Context)
 	}
 }
 
-// parseRef reads "article#3" (also "article 3" and "article:3").
+// parseRef is knowledge.ParseRef for an id copied from a Slack message,
+// which may carry the look-alikes that once stood in for Markdown marks.
 func parseRef(s string) (string, int, bool) {
-	// An id copied from an older message may carry the look-alikes that
-	// stood in for Markdown marks.
-	s = strings.NewReplacer("ˍ", "_", "∗", "*", "∼", "~", "ˋ", "`").Replace(s)
-	s = strings.Trim(strings.TrimSpace(s), "`")
-	i := strings.LastIndexAny(s, "#: ")
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(s[i+1:]))
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return strings.TrimSpace(s[:i]), n, true
+	return knowledge.ParseRef(strings.NewReplacer("ˍ", "_", "∗", "*", "∼", "~", "ˋ", "`").Replace(s))
 }
 
 // messageText is what a message says: its text, or for a message an app

@@ -105,52 +105,37 @@ func splitBlock(block string, max int) []string {
 	if !strings.Contains(block, "\n") {
 		return splitProse(block, max)
 	}
-	var out []string
-	cur := ""
-	for _, line := range strings.Split(block, "\n") {
-		if cur != "" && runes(cur)+1+runes(line) <= max {
-			cur += "\n" + line
-			continue
-		}
-		if cur != "" {
-			out = append(out, cur)
-		}
-		cur = ""
-		if runes(line) <= max {
-			cur = line
-			continue
-		}
-		parts := splitProse(line, max)
-		out = append(out, parts[:len(parts)-1]...)
-		cur = parts[len(parts)-1]
-	}
-	if cur != "" {
-		out = append(out, cur)
-	}
-	return out
+	return pack(strings.Split(block, "\n"), "\n", max, splitProse)
 }
 
 // splitProse cuts one line of prose longer than max between sentences,
 // and a sentence longer than max between words.
 func splitProse(block string, max int) []string {
+	return pack(sentences(block), " ", max, splitWords)
+}
+
+// pack joins units with sep into pieces of at most max runes, in order; a
+// unit longer than max alone is cut by cut, its last part going on with
+// the units that follow.
+func pack(units []string, sep string, max int, cut func(string, int) []string) []string {
 	var out []string
 	cur := ""
-	for _, s := range sentences(block) {
-		if cur != "" && runes(cur)+1+runes(s) <= max {
-			cur += " " + s
+	for _, u := range units {
+		if cur != "" && runes(cur)+runes(sep)+runes(u) <= max {
+			cur += sep + u
 			continue
 		}
 		if cur != "" {
 			out = append(out, cur)
 		}
 		cur = ""
-		if runes(s) <= max {
-			cur = s
+		if runes(u) <= max {
+			cur = u
 			continue
 		}
-		words := splitWords(s, max)
-		out = append(out, words[:len(words)-1]...)
-		cur = words[len(words)-1]
+		parts := cut(u, max)
+		out = append(out, parts[:len(parts)-1]...)
+		cur = parts[len(parts)-1]
 	}
 	if cur != "" {
 		out = append(out, cur)

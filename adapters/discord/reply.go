@@ -197,28 +197,19 @@ func (r *messageReply) reference() *discordgo.MessageReference {
 // startThread starts the answer's thread on the question, or falls back
 // to a reply in the channel when Discord will not.
 func (r *messageReply) startThread(ctx context.Context) {
-	b := r.b
-	var ch *discordgo.Channel
-	err := retry(ctx, b.log, "start thread", func(opts ...discordgo.RequestOption) error {
-		var err error
-		ch, err = b.rest.MessageThreadStartComplex(r.msg.ChannelID, r.msg.ID, &discordgo.ThreadStart{Name: r.name, AutoArchiveDuration: 1440}, opts...)
-		return err
-	})
+	id, err := r.b.StartThread(ctx, r.msg.ChannelID, r.msg.ID, r.name)
 	switch _, code := restStatus(err); {
-	case err == nil && ch != nil:
-		r.channelID = ch.ID
-		b.channels.put(ch.ID, channelInfo{thread: true, parent: r.msg.ChannelID})
-		key := chat.Message{ChannelID: r.msg.ChannelID, ThreadID: ch.ID}.ConversationKey()
-		b.policy.OpenThread(key)
-		if key != r.key {
+	case err == nil:
+		r.channelID = id
+		if key := (chat.Message{ChannelID: r.msg.ChannelID, ThreadID: id}).ConversationKey(); key != r.key {
 			// Not Discord's rule that a thread shares its message's id;
 			// the follow-up window opens in the real thread all the same.
-			b.log.Warn("discord: thread id differs from its message's", "thread", ch.ID, "message", r.msg.ID)
+			r.b.log.Warn("discord: thread id differs from its message's", "thread", id, "message", r.msg.ID)
 		}
 	case code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
 		r.channelID = r.msg.ID
 	default:
-		b.log.Warn("discord: could not start a thread; replying in the channel", "channel", r.msg.ChannelID, "message", r.msg.ID, "err", err)
+		r.b.log.Warn("discord: could not start a thread; replying in the channel", "channel", r.msg.ChannelID, "message", r.msg.ID, "err", err)
 		r.mode = asReply
 	}
 }

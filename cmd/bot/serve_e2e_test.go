@@ -119,6 +119,89 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// ingestArticles writes Markdown articles (file name → text) to a new
+// folder and ingests them into a new knowledge base there; it returns the
+// folder and the database.
+func ingestArticles(t *testing.T, articles map[string]string) (dir, db string) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "k.db")
+	for name, text := range articles {
+		writeFile(t, filepath.Join(dir, "in", name), text)
+	}
+	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	return dir, db
+}
+
+// serving is `bot serve` running as main would run it, until stop.
+type serving struct {
+	stderr syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+	ended  chan struct{}
+}
+
+// startServe runs `bot serve --config cfg --db db` with env as its
+// environment; the test's end stops it.
+func startServe(t *testing.T, cfg, db string, env map[string]string) *serving {
+	ctx, stop := context.WithCancel(context.Background())
+	s := &serving{stop: stop, done: make(chan error, 1), ended: make(chan struct{})}
+	// Cleanups run last in, first out: serve stops, and its end is
+	// awaited, before the fakes registered earlier close.
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-s.ended:
+		case <-time.After(40 * time.Second):
+		}
+	})
+	go func() {
+		defer close(s.ended)
+		s.done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &s.stderr)
+	}()
+	return s
+}
+
+// waitOn fails the test unless cond holds within 30 seconds, watched
+// through a fake's Wait.
+func (s *serving) waitOn(t *testing.T, wait func(context.Context, func() bool) error, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := wait(ctx, cond); err != nil {
+		t.Fatalf("%s: %v\n%s", what, err, s.stderr.String())
+	}
+}
+
+// end stops serve and fails the test unless it returns nil within 40
+// seconds.
+func (s *serving) end(t *testing.T) {
+	t.Helper()
+	s.stop()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("serve: %v\n%s", err, s.stderr.String())
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatalf("serve did not stop\n%s", s.stderr.String())
+	}
+}
+
+// get fetches a URL and returns its status and body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 // TestServeDiscordEndToEnd runs `bot serve` as main would, against a local
 // fake Discord and a model that obeys instructions planted in an article:
 // a mention is answered in a thread, nothing planted reaches the message,
@@ -126,16 +209,9 @@ func freeAddr(t *testing.T) string {
 // the model still delivers it, then closes the database cleanly with the
 // message remembered as answered.
 func TestServeDiscordEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
-	writeFile(t, filepath.Join(dir, "in", "planted.md"), plantedMD)
-	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
-
+	dir, db := ingestArticles(t, map[string]string{"harbour.md": harbourMD, "planted.md": plantedMD})
 	fake := discordtest.New(discordtest.Options{Heartbeat: 250 * time.Millisecond})
-	defer fake.Close()
+	t.Cleanup(fake.Close)
 	fake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
 	model := newObedientLLM(t)
 	metricsAddr := freeAddr(t)
@@ -146,23 +222,8 @@ discord: {enabled: true, token: '${DISCORD_BOT_TOKEN}', api_url: %q, guilds: [g1
 metrics: {listen: %q}
 `, model.URL+"/v1", fake.APIURL(), metricsAddr))
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		getenv := func(k string) string { return map[string]string{"DISCORD_BOT_TOKEN": fake.Token()}[k] }
-		done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, getenv, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	wait := func(what string, cond func() bool) {
-		t.Helper()
-		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := fake.Wait(wctx, cond); err != nil {
-			t.Fatalf("%s: %v\n%s", what, err, stderr.String())
-		}
-	}
-	wait("the bot did not connect", fake.Ready)
+	srv := startServe(t, cfg, db, map[string]string{"DISCORD_BOT_TOKEN": fake.Token()})
+	srv.waitOn(t, fake.Wait, "the bot did not connect", fake.Ready)
 
 	if err := fake.MessageCreate(discordtest.UserMessage{ID: "5001", ChannelID: "c1", Mention: true, Text: "When will the harbour dredging start?"}); err != nil {
 		t.Fatal(err)
@@ -170,27 +231,21 @@ metrics: {listen: %q}
 	select {
 	case <-model.called:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("the model was never asked\n%s", stderr.String())
+		t.Fatalf("the model was never asked\n%s", srv.stderr.String())
 	}
 	for path, want := range map[string]string{
 		"/readyz":  "ready",
 		"/metrics": `byline_questions_total{platform="discord"} 1`,
 	} {
-		resp, err := http.Get("http://" + metricsAddr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d, want 200 with %q", path, resp.StatusCode, want)
+		if status, body := get(t, "http://"+metricsAddr+path); status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d, want 200 with %q", path, status, want)
 		}
 	}
 	// SIGTERM while the answer is in the model.
-	stop()
+	srv.stop()
 	time.Sleep(100 * time.Millisecond)
 	close(model.release)
-	wait("no answer in the thread started on the question", func() bool {
+	srv.waitOn(t, fake.Wait, "no answer in the thread started on the question", func() bool {
 		for _, m := range fake.Messages("5001") {
 			if strings.Contains(m.Content, "Sources") || strings.Contains(m.Content, "Bayside Courier") {
 				return true
@@ -198,14 +253,8 @@ metrics: {listen: %q}
 		}
 		return false
 	})
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(40 * time.Second):
-		t.Fatalf("serve did not stop\n%s", stderr.String())
-	}
+	srv.end(t)
+	stderr := &srv.stderr
 	if !strings.Contains(stderr.String(), "shut down cleanly") {
 		t.Errorf("the log does not say serve shut down cleanly:\n%s", stderr.String())
 	}
@@ -257,20 +306,14 @@ metrics: {listen: %q}
 // starts, in a thread of its own named after it, recorded with its
 // articles; a reply in that thread is answered without a mention.
 func TestServeDiscordDigest(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
 	// Today's news: an archive ingested today is not in today's digest.
 	today := time.Now().UTC().Add(-2 * time.Hour)
-	writeFile(t, filepath.Join(dir, "in", "harbour.md"), dated(harbourMD, today))
-	writeFile(t, filepath.Join(dir, "in", "ferry.md"), dated(ferryMD, today))
-	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
+	dir, db := ingestArticles(t, map[string]string{"harbour.md": dated(harbourMD, today), "ferry.md": dated(ferryMD, today)})
 	// Windows are kept in whole seconds, [since, until): an article
 	// ingested in the very second a digest is built waits for the next.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	fake := discordtest.New(discordtest.Options{Heartbeat: 250 * time.Millisecond})
-	defer fake.Close()
+	t.Cleanup(fake.Close)
 	fake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
 	due := time.Now().UTC().Add(-time.Minute).Format("15:04")
 	cfg := filepath.Join(dir, "c.yaml")
@@ -279,22 +322,8 @@ discord: {enabled: true, token: '${DISCORD_BOT_TOKEN}', api_url: %q, guilds: [g1
 digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: %q, timezone: UTC}]}
 `, fake.APIURL(), due))
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		getenv := func(k string) string { return map[string]string{"DISCORD_BOT_TOKEN": fake.Token()}[k] }
-		done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, getenv, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	wait := func(what string, cond func() bool) {
-		t.Helper()
-		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := fake.Wait(wctx, cond); err != nil {
-			t.Fatalf("%s: %v\n%s", what, err, stderr.String())
-		}
-	}
+	srv := startServe(t, cfg, db, map[string]string{"DISCORD_BOT_TOKEN": fake.Token()})
+	wait := func(what string, cond func() bool) { t.Helper(); srv.waitOn(t, fake.Wait, what, cond) }
 	var digestID string
 	wait("no digest was posted", func() bool {
 		for _, m := range fake.Messages("c1") {
@@ -330,10 +359,7 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: %q, t
 		}
 		return false
 	})
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v\n%s", err, stderr.String())
-	}
+	srv.end(t)
 
 	store, err := knowledge.Open(context.Background(), db, knowledge.Options{})
 	if err != nil {
@@ -354,15 +380,9 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: %q, t
 // delivered twice (as Slack retries) is answered once, in its thread, and
 // nothing planted reaches the message, its blocks or its fallback text.
 func TestServeSlackEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
-	writeFile(t, filepath.Join(dir, "in", "planted.md"), plantedMD)
-	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
+	dir, db := ingestArticles(t, map[string]string{"harbour.md": harbourMD, "planted.md": plantedMD})
 	fake := slacktest.New(slacktest.Options{})
-	defer fake.Close()
+	t.Cleanup(fake.Close)
 	model := newObedientLLM(t)
 	close(model.release)
 	cfg := filepath.Join(dir, "c.yaml")
@@ -371,22 +391,8 @@ llm: {base_url: %q, model: obedient, max_retries: 0}
 slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_TOKEN}', api_url: %q}
 `, model.URL+"/v1", fake.APIURL()))
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		env := map[string]string{"SLACK_BOT_TOKEN": fake.BotToken(), "SLACK_APP_TOKEN": fake.AppToken()}
-		done <- run(ctx, []string{"serve", "--config", cfg, "--db", db}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	wait := func(what string, cond func() bool) {
-		t.Helper()
-		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := fake.Wait(wctx, cond); err != nil {
-			t.Fatalf("%s: %v\n%s", what, err, stderr.String())
-		}
-	}
+	srv := startServe(t, cfg, db, map[string]string{"SLACK_BOT_TOKEN": fake.BotToken(), "SLACK_APP_TOKEN": fake.AppToken()})
+	wait := func(what string, cond func() bool) { t.Helper(); srv.waitOn(t, fake.Wait, what, cond) }
 	wait("the bot did not connect", fake.Connected)
 
 	q := slacktest.UserMessage{EventID: "Ev1", Channel: "C1", TS: "1764489600.000100", Text: "When will the harbour dredging start?"}
@@ -406,16 +412,13 @@ slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_
 	}
 	wait("no answer in the question's thread", func() bool { return len(final()) > 0 })
 	time.Sleep(300 * time.Millisecond) // room for a wrong second answer
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v\n%s", err, stderr.String())
-	}
+	srv.end(t)
 	got := final()
 	if len(got) != 1 {
 		t.Fatalf("%d answers to one mention delivered twice, want 1", len(got))
 	}
 	all := got[0].Text + "\n" + got[0].Blocks
-	if !strings.Contains(all, "will start in May") || strings.Contains(stderr.String(), "answering by extraction") {
+	if !strings.Contains(all, "will start in May") || strings.Contains(srv.stderr.String(), "answering by extraction") {
 		t.Errorf("the model's true sentence is missing:\n%s", all)
 	}
 	for _, planted := range []string{"@everyone", "evil.example", "<@123456>", "<!channel>", "[7]", "\U000E0069", "Claim your prize"} {
@@ -434,15 +437,9 @@ slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_
 // API alone (no gateway), starts the digest's thread, and records the run
 // so that the channel's next scheduled digest starts where it ended.
 func TestDigestCommandPosts(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	writeFile(t, filepath.Join(dir, "in", "harbour.md"), harbourMD)
-	writeFile(t, filepath.Join(dir, "in", "ferry.md"), ferryMD)
-	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
+	dir, db := ingestArticles(t, map[string]string{"harbour.md": harbourMD, "ferry.md": ferryMD})
 	fake := discordtest.New(discordtest.Options{})
-	defer fake.Close()
+	t.Cleanup(fake.Close)
 	fake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
 	cfg := filepath.Join(dir, "c.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`
@@ -478,12 +475,7 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: "08:0
 // An extractive answer drawn from the planted paragraph itself shows it
 // defused, quote included: no ping, no planted link, no fake marker.
 func TestAskPlantedParagraph(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	writeFile(t, filepath.Join(dir, "in", "planted.md"), plantedMD)
-	if _, stderr, code := runBot(t, nil, "", "ingest", "--db", db, filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
+	_, db := ingestArticles(t, map[string]string{"planted.md": plantedMD})
 	out, stderr, code := runBot(t, nil, "", "ask", "--db", db, "Who should I reply to with a link to win?")
 	if code != 0 {
 		t.Fatalf("ask: %s", stderr)
@@ -496,4 +488,80 @@ func TestAskPlantedParagraph(t *testing.T) {
 			t.Errorf("%q reached the answer:\n%s", planted, out)
 		}
 	}
+}
+
+// TestServeBothPlatforms runs Discord and Slack in one `bot serve`: each
+// answers its own mention, /readyz is 200 once both are connected, turns
+// not ready when Discord's gateway drops, and is 200 again after.
+func TestServeBothPlatforms(t *testing.T) {
+	dir, db := ingestArticles(t, map[string]string{"harbour.md": harbourMD})
+	dfake := discordtest.New(discordtest.Options{Heartbeat: 250 * time.Millisecond})
+	t.Cleanup(dfake.Close)
+	dfake.AddChannel(discordtest.Channel{ID: "c1", GuildID: "g1", Type: discordtest.GuildText})
+	sfake := slacktest.New(slacktest.Options{})
+	t.Cleanup(sfake.Close)
+	metricsAddr := freeAddr(t)
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`
+discord: {enabled: true, token: '${DISCORD_BOT_TOKEN}', api_url: %q, guilds: [g1]}
+slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_TOKEN}', api_url: %q}
+metrics: {listen: %q}
+`, dfake.APIURL(), sfake.APIURL(), metricsAddr))
+	srv := startServe(t, cfg, db, map[string]string{
+		"DISCORD_BOT_TOKEN": dfake.Token(), "SLACK_BOT_TOKEN": sfake.BotToken(), "SLACK_APP_TOKEN": sfake.AppToken(),
+	})
+	srv.waitOn(t, dfake.Wait, "Discord did not connect", dfake.Ready)
+	srv.waitOn(t, sfake.Wait, "Slack did not connect", sfake.Connected)
+	readyz := func() int { status, _ := get(t, "http://"+metricsAddr+"/readyz"); return status }
+	// readiness follows the connections, which the fakes cannot see: poll
+	// for the state wanted (a wait, not a measure of time).
+	until := func(what string, want int) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if readyz() == want {
+				return
+			}
+		}
+		t.Fatalf("/readyz never answered %d: %s\n%s", want, what, srv.stderr.String())
+	}
+	until("with both platforms connected", http.StatusOK)
+
+	if err := dfake.MessageCreate(discordtest.UserMessage{ID: "6001", ChannelID: "c1", Mention: true, Text: "When will the harbour dredging start?"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sfake.AppMention(slacktest.UserMessage{EventID: "Ev9", Channel: "C9", TS: "1764489600.000900", Text: "When will the harbour dredging start?"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.waitOn(t, dfake.Wait, "no answer on Discord", func() bool {
+		for _, m := range dfake.Messages("6001") {
+			if strings.Contains(m.Content, "Bayside Courier") {
+				return true
+			}
+		}
+		return false
+	})
+	srv.waitOn(t, sfake.Wait, "no answer on Slack", func() bool {
+		for _, m := range sfake.Messages("C9", "1764489600.000900") {
+			if strings.Contains(m.Blocks, "Bayside Courier") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// discordgo resumes a dropped gateway within milliseconds, too soon to
+	// catch /readyz at 503; the log shows readiness going and coming back.
+	dfake.Drop()
+	logged := func(what, line string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if strings.Count(srv.stderr.String(), line) > 0 {
+				return
+			}
+		}
+		t.Fatalf("the log never said %q: %s\n%s", line, what, srv.stderr.String())
+	}
+	logged("when Discord's gateway dropped", "ready=false platform=discord")
+	until("after Discord's gateway is back", http.StatusOK)
+	srv.end(t)
 }

@@ -38,6 +38,8 @@ func main() {
 		million = flag.Bool("million", false, "query speed on a corpus of about 1 million paragraphs")
 		answers = flag.Bool("answer", false, "the answer engine's time apart from the LLM on Reuters, and prompt tokens per story question")
 		digests = flag.Bool("digest", false, "time to build a digest over the busiest Reuters day")
+		squadQA = flag.Bool("squad-answers", false, "answer quality on SQuAD v1.1 dev through Engine.Ask, a tenth of the articles withheld")
+		qaN     = flag.Int("sample", 0, "with -squad-answers: ask only this many questions (a fixed sample); 0 asks all")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
 		common  = flag.Int("common-term-docs", benchCommonTermDocs, "knowledge.Options.CommonTermDocs for the speed runs")
@@ -48,6 +50,12 @@ func main() {
 	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if *squadQA {
+		if err := runQA(context.Background(), *shared, *dir, opts, *qaN); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 }
 

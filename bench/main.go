@@ -8,6 +8,7 @@
 //	go run ./bench -million        # query speed on a 1-million-paragraph corpus
 //	go run ./bench -answer         # the answer engine's own time, prompt tokens
 //	go run ./bench -digest         # building a digest over the busiest Reuters day
+//	go run ./bench -paraphrase     # the story's paraphrase set and public questions, extractive, beside a baseline
 //
 // The store's query bounds can be overridden to explore them:
 //
@@ -40,6 +41,8 @@ func main() {
 		digests = flag.Bool("digest", false, "time to build a digest over the busiest Reuters day")
 		squadQA = flag.Bool("squad-answers", false, "answer quality on SQuAD v1.1 dev through Engine.Ask, a tenth of the articles withheld")
 		qaN     = flag.Int("sample", 0, "with -squad-answers: ask only this many questions (a fixed sample); 0 asks all")
+		para    = flag.String("paraphrase-set", "eval/story-paraphrases.jsonl", "the story questions -paraphrase asks")
+		paraOn  = flag.Bool("paraphrase", false, "the story's paraphrase set and public questions, answered extractively, beside the 20-line baseline")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
 		common  = flag.Int("common-term-docs", benchCommonTermDocs, "knowledge.Options.CommonTermDocs for the speed runs")
@@ -47,7 +50,11 @@ func main() {
 	)
 	flag.Parse()
 	opts := knowledge.Options{CommonTermDocs: *common, QueryPostings: *posts}
-	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, *shared, *dir, opts); err != nil {
+	paraphrase := ""
+	if *paraOn {
+		paraphrase = *para
+	}
+	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, paraphrase, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -66,7 +73,9 @@ const (
 	benchQueryPostings  = 2500
 )
 
-func run(ctx context.Context, squad, reuters, million, answers, digests bool, shared, dir string, opts knowledge.Options) error {
+// run runs the chosen measurements; paraphrase, when not empty, is the
+// story question set -paraphrase asks.
+func run(ctx context.Context, squad, reuters, million, answers, digests bool, paraphrase, shared, dir string, opts knowledge.Options) error {
 	if _, err := os.Stat(shared); err != nil {
 		return fmt.Errorf("the shared data folder %s is missing: run from the repository root with ../shared beside it, or pass -shared", shared)
 	}
@@ -106,6 +115,13 @@ func run(ctx context.Context, squad, reuters, million, answers, digests bool, sh
 		out, err := runDigest(ctx, shared, dir, opts)
 		if err != nil {
 			return fmt.Errorf("digest: %w", err)
+		}
+		fmt.Println(out)
+	}
+	if paraphrase != "" {
+		out, err := runParaphrase(ctx, shared, paraphrase, dir, opts)
+		if err != nil {
+			return fmt.Errorf("paraphrase: %w", err)
 		}
 		fmt.Println(out)
 	}

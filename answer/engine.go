@@ -67,6 +67,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Model weighs sentences and decides abstention in extractive
+	// answers. Nil means DefaultModel, the fitted one.
+	Model *Model
+	// Trace fills Answer.Trace with what the extractor weighed, for
+	// fitting and explaining. It costs a little memory per answer.
+	Trace bool
+	// NeverAbstain answers extractively whenever some sentence shares a
+	// word with the question, without asking the abstention model: for
+	// fitting that model, never for users.
+	NeverAbstain bool
 }
 
 // Engine answers questions from the knowledge base. It is safe for
@@ -83,6 +93,8 @@ type Engine struct {
 	cache         *cache
 	log           *slog.Logger
 	now           func() time.Time
+	model         Model
+	trace, never  bool
 }
 
 // New returns an Engine.
@@ -135,6 +147,12 @@ func New(opts Options) (*Engine, error) {
 		llmTimeout:    opts.LLMTimeout,
 		log:           opts.Logger.With("component", "answer"),
 		now:           opts.Now,
+		model:         DefaultModel(),
+		trace:         opts.Trace,
+		never:         opts.NeverAbstain,
+	}
+	if opts.Model != nil {
+		e.model = *opts.Model
 	}
 	if opts.CacheTTL > 0 {
 		e.cache = newCache(opts.CacheSize, opts.CacheTTL, opts.Now)
@@ -202,112 +220,19 @@ type Answer struct {
 	// Retrieval and Generation are the time spent searching and in the
 	// language model (zero without one, and for a cached answer).
 	Retrieval, Generation time.Duration `json:"-"`
+	// Trace is what the extractor weighed, when Options.Trace is set.
+	Trace *Trace `json:"-"`
 }
 
-// AbstainText begins every abstention.
+// AbstainText begins every abstention in English; the abstention is in
+// the asker's language (see messages.go).
 const AbstainText = "The articles I have don't say."
-
-// Ask answers a question. The error is for failures a user cannot fix (the
-// knowledge base is unreadable, ctx ended); a question that cannot be
-// answered gets an abstaining Answer, not an error.
-func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
-	text := strings.TrimSpace(q.Text)
-	if text == "" {
-		return Answer{Abstained: true, Text: "Ask me a question about the news, for example: who said what about a story?"}, nil
-	}
-	searched := standalone(text, q.History)
-	gen, err := e.store.Generation(ctx)
-	if err != nil {
-		return Answer{}, fmt.Errorf("answer: %w", err)
-	}
-	key := cacheKey(searched, text, q.Sources, q.Prefer, e.llm != nil)
-	if a, ok := e.cache.get(key, gen); ok {
-		a.Cached = true
-		return a, nil
-	}
-
-	start := time.Now()
-	passages, err := e.retrieve(ctx, searched, text, q.Sources, q.Prefer)
-	if err != nil {
-		return Answer{}, fmt.Errorf("answer: %w", err)
-	}
-	retrieval := time.Since(start)
-	var (
-		a          Answer
-		generation time.Duration
-	)
-	switch {
-	case len(passages) == 0:
-		a = abstain(searched, "no stored paragraph matches")
-	case e.llm != nil:
-		start = time.Now()
-		a, err = e.generate(ctx, text, q, passages)
-		if err == nil && a.Abstained && searched != text {
-			// A follow-up that changes the subject ("what about gold?"
-			// after coffee) is searched with the old subject's words;
-			// if the model finds nothing there, it is asked once more
-			// over the question searched as asked.
-			if ps, rerr := e.retrieve(ctx, text, text, q.Sources, q.Prefer); rerr == nil && len(ps) > 0 && !samePassages(ps, passages) {
-				if b, gerr := e.generate(ctx, text, q, ps); gerr == nil && !b.Abstained {
-					a, passages, searched = b, ps, text
-				}
-			}
-		}
-		generation = time.Since(start)
-		if err != nil {
-			if ctx.Err() != nil {
-				return Answer{}, fmt.Errorf("answer: %w", ctx.Err())
-			}
-			e.log.Warn("language model failed; answering by extraction", "err", err)
-			a = e.extractive(text, passages)
-			a.Fallback = fallbackKind(err)
-			if !a.Abstained {
-				a.Note = "The language model is unavailable right now, so this answer quotes the articles directly."
-				if errors.Is(err, llm.ErrBudgetSpent) {
-					a.Note = "Today's language model budget is used up, so this answer quotes the articles directly."
-				}
-			}
-		}
-	default:
-		a = e.extractive(text, passages)
-		if a.Abstained && searched != text {
-			// A follow-up searched with the conversation's words can
-			// miss what it asks about ("what did the operator say?"
-			// after a question on the union): searched as asked, it may
-			// be answered. Quoting costs nothing to try twice.
-			ps, err := e.retrieve(ctx, text, text, q.Sources, q.Prefer)
-			if err != nil {
-				return Answer{}, fmt.Errorf("answer: %w", err)
-			}
-			if b := e.extractive(text, ps); !b.Abstained {
-				a, passages, searched = b, ps, text
-			}
-		}
-	}
-	a.Searched = searched
-	a.Passages = passages
-	if a.Abstained && a.Text == "" {
-		a.Text = abstainMessage(searched)
-	}
-	if !a.Abstained && needsAsOf(text) && !strings.HasPrefix(strings.ToLower(a.Text), "as of") {
-		// The model is asked to say "as of" itself; quoted answers get it
-		// here.
-		a.Text = asOf(a.Citations) + a.Text
-	}
-	if a.Fallback == "" {
-		// An answer quoted because the model failed is not kept: once the
-		// model is back, the question deserves its written answer.
-		e.cache.put(key, gen, a)
-	}
-	a.Retrieval, a.Generation = retrieval, generation
-	return a, nil
-}
 
 // retrieve searches for the question. Questions about the latest news get
 // the relevant passages newest first.
-func (e *Engine) retrieve(ctx context.Context, searched, question string, sources, prefer []string) ([]knowledge.Passage, error) {
+func (e *Engine) retrieve(ctx context.Context, searched, question string, sources, prefer []string, limit int) ([]knowledge.Passage, error) {
 	recent := wantsRecent(question)
-	limit := e.passages
+	want := limit
 	if recent {
 		limit *= 2
 	}
@@ -334,20 +259,7 @@ func (e *Engine) retrieve(ctx context.Context, searched, question string, source
 		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Published.After(kept[j].Published) })
-	return kept[:min(len(kept), e.passages)], nil
-}
-
-// samePassages reports whether two retrievals found the same paragraphs.
-func samePassages(a, b []knowledge.Passage) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Ref() != b[i].Ref() {
-			return false
-		}
-	}
-	return true
+	return kept[:min(len(kept), want)], nil
 }
 
 // fallbackKind names the kind of a language model failure.
@@ -388,10 +300,14 @@ func preferFirst(preferred, others []knowledge.Passage, limit int) []knowledge.P
 
 // extractive answers by quoting the sentences that answer the question.
 func (e *Engine) extractive(question string, passages []knowledge.Passage) Answer {
-	x := extract(question, passages)
+	var trace *Trace
+	if e.trace {
+		trace = new(Trace)
+	}
+	x := extractWith(e.model, question, passages, e.never, trace)
 	if x.abstain || len(x.picks) == 0 {
 		e.log.Debug("abstained", "reason", x.reason)
-		return Answer{Abstained: true}
+		return Answer{Abstained: true, Trace: trace}
 	}
 	var (
 		b     strings.Builder
@@ -411,7 +327,7 @@ func (e *Engine) extractive(question string, passages []knowledge.Passage) Answe
 	for _, c := range cites.list {
 		urls = append(urls, c.URL)
 	}
-	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list}
+	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list, Trace: trace}
 }
 
 // citations numbers cited paragraphs in order of first use.
@@ -433,14 +349,6 @@ func (c *citations) number(p knowledge.Passage, quote string) int {
 		Published: p.Published, Paragraph: p.Paragraph, Quote: strings.TrimSpace(quote),
 	})
 	return n
-}
-
-func abstain(searched, reason string) Answer {
-	return Answer{Abstained: true, Text: abstainMessage(searched), Note: reason}
-}
-
-func abstainMessage(searched string) string {
-	return fmt.Sprintf("%s I searched the stored articles for %q and found nothing that answers it.", AbstainText, clip(searched, 200))
 }
 
 // clip shortens s to at most n runes, with an ellipsis.

@@ -260,7 +260,7 @@ func TestLLMAbstentionIsPassedOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Abstained || !strings.Contains(a.Text, "Who owns the harbour") {
+	if !a.Abstained || !strings.Contains(a.Text, "owns harbour") {
 		t.Errorf("want an abstention that names the search, got %q (abstained %v)", a.Text, a.Abstained)
 	}
 }
@@ -597,9 +597,8 @@ func TestFallbackAnswersAreNotCached(t *testing.T) {
 	}
 }
 
-// With a model, a follow-up that changes the subject, which the model finds
-// nothing about among the old subject's paragraphs, is asked once more
-// over the question searched as asked.
+// With a model, a follow-up that changes the subject is searched as asked,
+// once: the old subject's paragraphs would lead the model astray.
 func TestFollowUpChangingSubjectWithModel(t *testing.T) {
 	// The model is led astray by the old subject's paragraphs (the strike
 	// article's): with them in the prompt, it finds nothing to say.
@@ -620,8 +619,8 @@ func TestFollowUpChangingSubjectWithModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Abstained || a.Searched != "And the festival?" || server.calls.Load() != 2 {
-		t.Errorf("answer %q searched %q after %d model calls; want the festival, searched as asked, on the second call", a.Text, a.Searched, server.calls.Load())
+	if a.Abstained || a.Searched != "festival" || server.calls.Load() != 1 {
+		t.Errorf("answer %q searched %q after %d model calls; want the festival, searched as asked, in one call", a.Text, a.Searched, server.calls.Load())
 	}
 }
 

@@ -1,20 +1,15 @@
 package answer
 
 import (
-	"fmt"
-	"math"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode"
-
-	"github.com/byline-bot/byline/knowledge"
 )
 
 // extraction is what extract found: the sentences that answer a question,
 // or why there are none.
 type extraction struct {
-	picks   []pick // at most maxPicks, best first, from distinct paragraphs where possible
+	picks   []pick // at most extractMaxPicks, best first, from distinct paragraphs where possible
 	abstain bool   // the passages do not cover what was asked
 	reason  string // why it abstained, for logs
 }
@@ -26,34 +21,14 @@ type pick struct {
 	score   float64 // how well it answers, about 0..1.2
 }
 
-// The extractor's knobs. A sentence's coverage is the IDF-weighted share
-// of the question's content words it accounts for, each credited as below
-// (see extract); its score adds cueBonus when it holds the kind of thing
-// asked for.
+// A fragment ("Bloomberg.", a sign-off or a dateline), a sentence with
+// fewer than minContentWords content words, says too little to be an
+// answer by itself; the sentence model weighs that. The credits are what a
+// verified claim's words earn in supportingSentence.
 const (
-	maxPicks = 3
-	// minCoverage is the coverage the best sentence needs, or extract
-	// abstains: at least half of what the question is about.
-	minCoverage = 0.5
-	// maxMissing is the largest IDF-weighted share of the question's words
-	// that may appear in no passage at all. A question whose main word is
-	// nowhere ("Who won ...?" over articles that never mention winning) is
-	// not answered by sentences that share its other words.
-	maxMissing = 0.3
-	// keepRatio is how close to the best a further sentence must score to
-	// be picked too.
-	keepRatio = 0.75
-	cueBonus  = 0.15
-	// A fragment ("Bloomberg.", a sign-off or a dateline), a sentence with
-	// fewer than minContentWords content words, says too little to be an
-	// answer by itself: it scores fragmentPenalty less.
 	minContentWords = 3
-	fragmentPenalty = 0.1
-
 	creditSentence  = 1.0 // the word is in the sentence
 	creditClass     = 0.7 // a soft word is answered in kind: "said" for "describe"
-	creditParagraph = 0.4 // the word is elsewhere in the sentence's paragraph
-	creditTitle     = 0.2 // the word is in the article's title
 )
 
 // termClass marks question words that an answer rarely repeats, so their
@@ -287,205 +262,10 @@ func (s *sentence) answersInKind(c termClass) bool {
 	return false
 }
 
-// scored is a sentence with its coverage of the question.
-type scored struct {
-	*sentence
-	coverage float64 // IDF-weighted share of the question accounted for
-	own      bool    // holds a content word of the question itself
-	cue      bool    // holds the kind of thing asked for
-	score    float64
-}
-
-// extract picks the sentences of the passages that answer question, best
-// first, or abstains.
-//
-// Each sentence is scored by its coverage of the question's content words,
-// each weighted by its IDF among the passages' sentences: full credit for a
-// word in the sentence, less for one in its paragraph or title, and for a
-// soft word (see termClass) answered in kind. A sentence holding the kind of
-// thing asked for (a date for "when", a number for "how many") scores a
-// little more. extract abstains when a large part of the question appears
-// in no passage, or when no sentence covers enough of it.
-func extract(question string, passages []knowledge.Passage) extraction {
-	q := parseQuestion(question)
-	if len(passages) == 0 {
-		return extraction{abstain: true, reason: "no passages"}
-	}
-	if len(q.terms) == 0 {
-		return extraction{abstain: true, reason: "the question has no content words"}
-	}
-
-	var (
-		sents  []*sentence
-		paras  = make([][]*sentence, len(passages))
-		titles = make([]*sentence, len(passages))
-	)
-	for i, p := range passages {
-		for _, sp := range splitSentences(p.Text) {
-			s := newSentence(i, p.Text[sp.start:sp.end], len(sents))
-			sents = append(sents, s)
-			paras[i] = append(paras[i], s)
-		}
-		titles[i] = newSentence(i, p.Title, -1)
-	}
-	if len(sents) == 0 {
-		return extraction{abstain: true, reason: "the passages are empty"}
-	}
-
-	// Weigh each question word by its IDF among the sentences, and note
-	// the words no passage has.
-	weights := make([]float64, len(q.terms))
-	var (
-		total, missingWeight float64
-		missing              []string
-	)
-	n := float64(len(sents))
-	for i, t := range q.terms {
-		df := 0
-		for _, s := range sents {
-			if s.has(t) {
-				df++
-			}
-		}
-		weights[i] = 1 + math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))
-		total += weights[i]
-		if df == 0 && t.class == classNone && !anyHas(titles, t) {
-			missingWeight += weights[i]
-			missing = append(missing, t.word)
-		}
-	}
-	if missingWeight/total > maxMissing {
-		return extraction{abstain: true, reason: "no passage mentions: " + strings.Join(missing, ", ")}
-	}
-
-	cands := make([]scored, 0, len(sents))
-	for _, s := range sents {
-		c := scored{sentence: s}
-		var got float64
-		for i, t := range q.terms {
-			credit := 0.0
-			switch {
-			case s.has(t):
-				credit = creditSentence
-				if t.class == classNone || len(q.terms) == countSoft(q.terms) {
-					c.own = true
-				}
-			case t.class == classMeta && s.credit:
-				credit = creditSentence
-			case t.class != classNone && s.answersInKind(t.class):
-				credit = creditClass
-			case anyHas(paras[s.passage], t):
-				credit = creditParagraph
-			case titles[s.passage].has(t):
-				credit = creditTitle
-			}
-			got += weights[i] * credit
-		}
-		c.coverage = got / total
-		c.cue = hasCue(s, q)
-		c.score = c.coverage
-		if c.cue {
-			c.score += cueBonus
-		}
-		if len(s.keys) < minContentWords && !s.credit {
-			c.score -= fragmentPenalty
-		}
-		cands = append(cands, c)
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
-		}
-		return cands[i].order < cands[j].order
-	})
-
-	// The best answer is the best scoring sentence that holds a word of the
-	// question itself and covers enough of it.
-	best, bestCoverage := -1, 0.0
-	for i, c := range cands {
-		if !c.own {
-			continue
-		}
-		if c.coverage >= minCoverage {
-			best = i
-			break
-		}
-		bestCoverage = max(bestCoverage, c.coverage)
-	}
-	if best < 0 {
-		return extraction{abstain: true, reason: fmt.Sprintf("the best sentence covers %.0f%% of the question (needs %.0f%%)",
-			100*bestCoverage, 100*minCoverage)}
-	}
-	return extraction{picks: choose(cands, best)}
-}
-
-// choose picks the best sentence and up to maxPicks-1 more that score
-// nearly as well, from paragraphs not yet used where possible, skipping
-// near repeats (the same wire copy in two articles). A sentence that
-// denies or disputes something needs only to cover enough of the question:
-// when sources disagree, the answer quotes both sides.
-func choose(cands []scored, best int) []pick {
-	near := max(minCoverage, keepRatio*cands[best].score)
-	chosen := []scored{cands[best]}
-	usedPara := map[int]bool{cands[best].passage: true}
-	for _, sameParagraph := range []bool{false, true} {
-		for i, c := range cands {
-			if len(chosen) == maxPicks {
-				break
-			}
-			floor := near
-			if c.denies() {
-				floor = minCoverage
-			}
-			if i == best || !c.own || c.score < floor || c.coverage < minCoverage {
-				continue
-			}
-			if usedPara[c.passage] != sameParagraph || isChosen(chosen, c) || repeats(chosen, c) {
-				continue
-			}
-			chosen = append(chosen, c)
-			usedPara[c.passage] = true
-		}
-	}
-	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].score > chosen[j].score })
-	picks := make([]pick, len(chosen))
-	for i, c := range chosen {
-		picks[i] = pick{passage: c.passage, text: c.text, score: c.score}
-	}
-	return picks
-}
-
 // denies reports whether the sentence denies or disputes something.
 func (s *sentence) denies() bool {
 	for k := range s.keys {
 		if denialKeys[k] {
-			return true
-		}
-	}
-	return false
-}
-
-func isChosen(chosen []scored, c scored) bool {
-	for _, h := range chosen {
-		if h.sentence == c.sentence {
-			return true
-		}
-	}
-	return false
-}
-
-// repeats reports whether c says nearly what a chosen sentence says: most
-// of their content words are shared.
-func repeats(chosen []scored, c scored) bool {
-	for _, h := range chosen {
-		shared := 0
-		for k := range c.keys {
-			if h.keys[k] {
-				shared++
-			}
-		}
-		union := len(c.keys) + len(h.keys) - shared
-		if union > 0 && float64(shared)/float64(union) >= 0.8 {
 			return true
 		}
 	}

@@ -122,7 +122,7 @@ func TestExtractOtherCorpus(t *testing.T) {
 	}
 }
 
-// checkPicks checks what every extraction must hold: at most maxPicks
+// checkPicks checks what every extraction must hold: at most extractMaxPicks
 // picks, each a whole sentence of its passage quoted verbatim, none twice,
 // and a reason for an abstention.
 func checkPicks(t *testing.T, ps []knowledge.Passage, x extraction) {
@@ -133,8 +133,8 @@ func checkPicks(t *testing.T, ps []knowledge.Passage, x extraction) {
 		}
 		return
 	}
-	if len(x.picks) == 0 || len(x.picks) > maxPicks {
-		t.Errorf("%d picks; want 1 to %d", len(x.picks), maxPicks)
+	if len(x.picks) == 0 || len(x.picks) > extractMaxPicks {
+		t.Errorf("%d picks; want 1 to %d", len(x.picks), extractMaxPicks)
 	}
 	seen := make(map[string]bool)
 	for i, p := range x.picks {

@@ -20,6 +20,9 @@ func standalone(question string, history []Turn) string {
 		return question
 	}
 	last := history[len(history)-1]
+	if namesNewSubject(question, last) {
+		return question
+	}
 	seen := make(map[string]bool)
 	for _, w := range words(question) {
 		seen[strings.ToLower(w)] = true
@@ -53,6 +56,33 @@ func standalone(question string, history []Turn) string {
 		return question
 	}
 	return question + " " + strings.Join(add, " ")
+}
+
+// namesNewSubject reports whether a question brings a subject of its own,
+// a content word the last turn lacks, and no pronoun that points back:
+// "Who is Kanaani?" or "And the festival?" after a question on the strike
+// is searched as asked, while "what did he say about that?" leans on it.
+func namesNewSubject(question string, last Turn) bool {
+	before := make(map[string]bool)
+	for _, t := range scanTerms(last.Question + " " + last.Answer) {
+		before[t.key] = true
+	}
+	fresh := false
+	for _, w := range words(question) {
+		lw := strings.ToLower(w)
+		if anaphora[lw] && lw != "also" && lw != "more" && lw != "else" {
+			return false
+		}
+	}
+	for _, t := range scanTerms(question) {
+		if t.compound || !t.isContent() || isFollowUpStop(t.lower) || reportKeys[t.key] {
+			continue
+		}
+		if !before[t.key] {
+			fresh = true
+		}
+	}
+	return fresh
 }
 
 // isFollowUp reports whether a question seems to refer to earlier turns.

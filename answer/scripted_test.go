@@ -34,9 +34,9 @@ var knownMisses = map[string]bool{
 	// ("Donald Trump", "Trump" beside a passage that says "the former US
 	// president", "the Republican candidate").
 	"f01": true, "f02": true, "f03": true, "f07": true,
-	// Faithful answers whose paragraphs retrieval never offers the model:
-	// an overview finds nothing; "is Iran behind it" misses the denial.
-	"f21": true, "f22": true,
+	// A faithful answer whose paragraph retrieval never offers the model:
+	// "is Iran behind it" misses the denial.
+	"f22": true,
 	// Unfaithful sentences the verifier lets through: a number written as
 	// a word, the wrong outlet or speaker named where the cited passage
 	// mentions it elsewhere, an acronym or a fact from outside, and

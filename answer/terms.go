@@ -11,6 +11,7 @@ import (
 // term is one word of a text as the extractor compares words: folded to a
 // key that the word's inflections, irregular forms and few synonyms share.
 type term struct {
+	word  string // as written, possessive removed
 	lower string // lowercased, possessive removed
 	key   string // lemma, then English (Porter2) stem
 	upper bool   // the first letter is a capital
@@ -144,7 +145,7 @@ func newTerm(w string, shout bool) term {
 			break
 		}
 	}
-	t := term{lower: strings.ToLower(w)}
+	t := term{word: w, lower: strings.ToLower(w)}
 	first, _ := utf8.DecodeRuneInString(w)
 	t.upper = unicode.IsUpper(first)
 	t.num = unicode.IsDigit(first)

@@ -40,6 +40,7 @@ func main() {
 		answers = flag.Bool("answer", false, "the answer engine's time apart from the LLM on Reuters, and prompt tokens per story question")
 		digests = flag.Bool("digest", false, "time to build a digest over the busiest Reuters day")
 		squadQA = flag.Bool("squad-answers", false, "answer quality on SQuAD v1.1 dev through Engine.Ask, a tenth of the articles withheld")
+		fit     = flag.Bool("fit", false, "fit the extractor's model on the odd half of the SQuAD answer protocol and the story paraphrase set, and write answer/model_fitted.go")
 		qaN     = flag.Int("sample", 0, "with -squad-answers: ask only this many questions (a fixed sample); 0 asks all")
 		para    = flag.String("paraphrase-set", "eval/story-paraphrases.jsonl", "the story questions -paraphrase asks")
 		paraOn  = flag.Bool("paraphrase", false, "the story's paraphrase set and public questions, answered extractively, beside the 20-line baseline")
@@ -57,6 +58,12 @@ func main() {
 	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, paraphrase, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if *fit {
+		if err := runFit(context.Background(), *shared, *dir, opts, "answer/model_fitted.go"); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 	if *squadQA {
 		if err := runQA(context.Background(), *shared, *dir, opts, *qaN); err != nil {

@@ -47,37 +47,14 @@ type storyReply struct {
 // baseline, over a fresh store of the story's two articles, and scores
 // both the same way.
 func runParaphrase(ctx context.Context, shared, evalPath, dir string, opts knowledge.Options) (string, error) {
-	dbPath := filepath.Join(dir, "story-paraphrase.db")
-	removeDB(dbPath)
-	store, err := knowledge.Open(ctx, dbPath, opts)
+	store, all, fileOf, err := openStory(ctx, shared, filepath.Join(dir, "story-paraphrase.db"), opts)
 	if err != nil {
 		return "", err
 	}
 	defer store.Close()
-	sum, err := ingest.Run(ctx, store, []string{filepath.Join(shared, "corpus", "story")}, ingest.Options{})
-	if err != nil {
-		return "", err
-	}
-	if sum.Failed() > 0 {
-		return "", fmt.Errorf("ingest the story: %s", sum)
-	}
 	list, err := store.Articles(ctx, knowledge.ListOptions{})
 	if err != nil {
 		return "", err
-	}
-	fileOf := make(map[string]string) // article id -> file name
-	var all []knowledge.Passage
-	for _, a := range list {
-		for _, ref := range a.Refs {
-			fileOf[a.ID] = filepath.Base(ref)
-		}
-		for n := 1; n <= a.Paragraphs; n++ {
-			p, err := store.Passage(ctx, a.ID, n)
-			if err != nil {
-				return "", err
-			}
-			all = append(all, p)
-		}
 	}
 	eng, err := answer.New(answer.Options{Store: store, CacheTTL: -1})
 	if err != nil {
@@ -161,6 +138,47 @@ func runParaphrase(ctx context.Context, shared, evalPath, dir string, opts knowl
 		b.WriteString("\n")
 	}
 	return b.String(), nil
+}
+
+// openStory ingests the story's articles into a fresh store at dbPath as
+// `bot ingest` does, and returns it with every stored paragraph and the
+// file name of each article id.
+func openStory(ctx context.Context, shared, dbPath string, opts knowledge.Options) (*knowledge.Store, []knowledge.Passage, map[string]string, error) {
+	removeDB(dbPath)
+	store, err := knowledge.Open(ctx, dbPath, opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fail := func(err error) (*knowledge.Store, []knowledge.Passage, map[string]string, error) {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	sum, err := ingest.Run(ctx, store, []string{filepath.Join(shared, "corpus", "story")}, ingest.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	if sum.Failed() > 0 {
+		return fail(fmt.Errorf("ingest the story: %s", sum))
+	}
+	list, err := store.Articles(ctx, knowledge.ListOptions{})
+	if err != nil {
+		return fail(err)
+	}
+	fileOf := make(map[string]string) // article id -> file name
+	var all []knowledge.Passage
+	for _, a := range list {
+		for _, ref := range a.Refs {
+			fileOf[a.ID] = filepath.Base(ref)
+		}
+		for n := 1; n <= a.Paragraphs; n++ {
+			p, err := store.Passage(ctx, a.ID, n)
+			if err != nil {
+				return fail(err)
+			}
+			all = append(all, p)
+		}
+	}
+	return store, all, fileOf, nil
 }
 
 // readParaQuestions reads a story question file. Gold given as text a

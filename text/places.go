@@ -1,6 +1,15 @@
 package text
 
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
 //go:generate go run ./internal/genplaces -version 5.1.0 -out places_data.go
+//go:generate go run ./internal/genstop -version 1.1.0 -out stopwords_data.go
 
 // maxPlaceWords is the most words a place name in the table has that is
 // worth matching: "islamic republic of iran" has four.
@@ -10,7 +19,8 @@ const maxPlaceWords = 5
 // and how many words the name takes: a country's name in English, Spanish,
 // French, German or Portuguese ("Irán"), its people ("Iranian",
 // "Iranians") or its capital ("Tehran"). words are folded as Fold folds
-// them, lower-cased and without diacritics. It matches the longest name,
+// them, lower-cased and without diacritics (placeKey folds a word so).
+// It matches the longest name,
 // so "united states" is one name, not "united".
 //
 // The names come from the world-countries data set (see places_data.go);
@@ -35,4 +45,37 @@ func Country(words []string) (country string, n int) {
 func CountryOfAcronym(word string) (string, bool) {
 	c, ok := placeAcronyms[word]
 	return c, ok
+}
+
+// PlaceKey folds a word as Country wants it: lower-cased, without
+// diacritics, apostrophes and hyphens turned to spaces' absence ("Irán"
+// is "iran").
+func PlaceKey(word string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(word) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// CountryForms returns every name in the table that folds to country:
+// its names in five languages, its people's and its capital's, folded.
+// The list is built on each call; callers keep what they need.
+func CountryForms(country string) []string {
+	var out []string
+	for k, c := range placeNames {
+		if c == country {
+			out = append(out, k)
+		}
+	}
+	for k, c := range placeAcronyms {
+		if c == country {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

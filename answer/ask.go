@@ -1,0 +1,355 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/llm"
+	"github.com/byline-bot/byline/text"
+)
+
+// maxQuestionRunes is how much of a question is read: a pasted page is
+// answered from its first part, not refused.
+const maxQuestionRunes = 1000
+
+// corrector is the part of a knowledge base that can correct a question's
+// typos against its vocabulary. A store without it answers as typed.
+type corrector interface {
+	Correct(ctx context.Context, words []string) ([]correction, error)
+}
+
+// correction stands for knowledge.Correction until the store has it.
+type correction struct{ Word, To string }
+
+// plan is how one question is answered: decided once, before retrieval.
+type plan struct {
+	asked   string // the question as read: others' mentions out, clipped, the asker's language's function words out
+	lang    text.Language
+	intent  parsedIntent
+	search  string // what retrieval searches for
+	shown   string // the words searched, for a person to read
+	fixed   string // the corrected words, shown to the user, or ""
+	limit   int
+	history bool // the search leans on the conversation
+}
+
+// Ask answers a question. The error is for failures a user cannot fix (the
+// knowledge base is unreadable, ctx ended); a question that cannot be
+// answered gets an abstaining Answer, not an error.
+//
+// Each question is answered in one pass: its plan (language, intent, the
+// words to search, follow-up or standalone) is decided first, the passages
+// are retrieved once, and the answer is written once, by the model when one
+// is configured and by extraction otherwise or when the model fails.
+func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
+	p := e.plan(ctx, q)
+	msg := messagesFor(p.lang)
+	if p.search == "" && p.intent.kind != intentOverview {
+		return Answer{Abstained: true, Text: msg.noContent}, nil
+	}
+	gen, err := e.store.Generation(ctx)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	key := cacheKey(p.search, p.asked+"\\x00"+string(p.lang), q.Sources, q.Prefer, e.llm != nil)
+	if a, ok := e.cache.get(key, gen); ok {
+		a.Cached = true
+		return a, nil
+	}
+
+	start := time.Now()
+	var passages []knowledge.Passage
+	if p.intent.kind == intentOverview {
+		passages, err = e.overviewPassages(ctx, p, q)
+	} else {
+		passages, err = e.retrieve(ctx, p.search, p.asked, q.Sources, q.Prefer, p.limit)
+	}
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	retrieval := time.Since(start)
+
+	var (
+		a          Answer
+		generation time.Duration
+	)
+	switch {
+	case len(passages) == 0:
+		a = Answer{Abstained: true, Note: "no stored paragraph matches"}
+	case e.llm != nil:
+		start = time.Now()
+		a, err = e.generate(ctx, e.promptQuestion(p, q.Text), q, passages)
+		generation = time.Since(start)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, fmt.Errorf("answer: %w", ctx.Err())
+			}
+			// The explicit fallback: the model failed, so the same
+			// passages are quoted.
+			e.log.Warn("language model failed; answering by extraction", "err", err)
+			a = e.byIntent(p, passages)
+			a.Fallback = fallbackKind(err)
+			if !a.Abstained {
+				a.Note = "The language model is unavailable right now, so this answer quotes the articles directly."
+				if errors.Is(err, llm.ErrBudgetSpent) {
+					a.Note = "Today's language model budget is used up, so this answer quotes the articles directly."
+				}
+			}
+		}
+	default:
+		a = e.byIntent(p, passages)
+	}
+	a.Searched = p.shown
+	a.Passages = passages
+	if a.Abstained && a.Text == "" {
+		a.Text = abstainIn(p.lang, p.shown)
+	}
+	if !a.Abstained && p.fixed != "" {
+		a.Text = fmt.Sprintf(msg.correction, p.fixed) + " " + a.Text
+	}
+	if !a.Abstained && needsAsOf(p.asked) && !strings.HasPrefix(strings.ToLower(a.Text), "as of") {
+		// The model is asked to say "as of" itself; quoted answers get it
+		// here.
+		a.Text = asOf(a.Citations) + a.Text
+	}
+	if a.Fallback == "" {
+		// An answer quoted because the model failed is not kept: once the
+		// model is back, the question deserves its written answer.
+		e.cache.put(key, gen, a)
+	}
+	a.Retrieval, a.Generation = retrieval, generation
+	return a, nil
+}
+
+// byIntent answers extractively in the way the question's intent asks,
+// falling back to the sentences that hold its words when the intent's own
+// answer finds nothing (no statement of the speaker, no denial).
+func (e *Engine) byIntent(p plan, passages []knowledge.Passage) Answer {
+	switch p.intent.kind {
+	case intentOverview:
+		return e.overview(p, passages)
+	case intentWhoSaid:
+		if a, ok := e.whoSaid(p, passages); ok {
+			return a
+		}
+	case intentBothSides:
+		if a, ok := e.bothSides(p, passages); ok {
+			return a
+		}
+	case intentYesNo:
+		return e.yesNo(p, passages)
+	}
+	return e.extractive(p.asked, passages)
+}
+
+// promptQuestion is the question the model is given: as typed, with what
+// the intent asks for and the language to answer in said plainly.
+func (e *Engine) promptQuestion(p plan, typed string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(cleanMentions(typed)))
+	switch p.intent.kind {
+	case intentOverview:
+		b.WriteString("\n(Give an overview of the story from the passages, newest first, naming each outlet and date.)")
+	case intentWhoSaid:
+		fmt.Fprintf(&b, "\n(Say what %s said, and who said each thing.)", p.intent.subject)
+	case intentBothSides:
+		b.WriteString("\n(Give each party's claims side by side, attributed, including any denial or dispute.)")
+	case intentYesNo:
+		b.WriteString("\n(Do not answer with a bare yes or no: lead with what the articles say, attributed.)")
+	}
+	if p.lang != text.English {
+		fmt.Fprintf(&b, "\n(Answer in the language of the question (%s); keep quotations in the articles' language.)", p.lang)
+	}
+	return b.String()
+}
+
+var (
+	// mentionSyntax matches a platform's mention of a person, role,
+	// channel or everyone: <@123>, <@!123>, <@&123>, <@U0123ABCD>, <!here>,
+	// <!channel>, <#C123|name>, and written handles (@alice, @here).
+	mentionSyntax = regexp.MustCompile(`<[@!#][^<>\s]{0,80}>|(?:^|\s)@[\pL\pN_.\-]{1,40}`)
+	// ccLine matches a "cc" that only carried mentions.
+	ccLine = regexp.MustCompile(`(?i)(?:^|[\s,;(])(?:cc|fyi|/cc)[:\s]*(?:[,;&\s]|and)*$`)
+)
+
+// cleanMentions removes other people's mentions from a question, and the
+// "cc" that carried them, so a question is answered as if they were not
+// there.
+func cleanMentions(s string) string {
+	s = mentionSyntax.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(s)
+	s = ccLine.ReplaceAllString(s, "")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// plan decides how a question is answered.
+func (e *Engine) plan(ctx context.Context, q Question) plan {
+	asked := cleanMentions(q.Text)
+	if utf8.RuneCountInString(asked) > maxQuestionRunes {
+		asked = string([]rune(asked)[:maxQuestionRunes])
+	}
+	p := plan{lang: text.DetectLanguage(asked), limit: e.passages}
+	p.intent = parseIntent(asked)
+	if p.lang != text.English {
+		asked = dropForeignStopWords(asked, p.lang)
+	}
+	p.asked = asked
+	search := asked
+	switch p.intent.kind {
+	case intentWhoSaid:
+		topic := p.intent.topic
+		if topic != "" && isFollowUp(topic) && len(q.History) > 0 {
+			topic = q.History[len(q.History)-1].Question
+		}
+		search = strings.TrimSpace(p.intent.subject + " " + topic)
+		p.limit = max(p.limit, 2*e.passages)
+	case intentBothSides:
+		p.limit = max(p.limit, 2*e.passages)
+	}
+	if p.intent.kind != intentWhoSaid {
+		if s := standalone(search, q.History); s != search {
+			search, p.history = s, true
+		}
+	}
+	search, p.fixed = e.correct(ctx, search)
+	p.shown = readable(search)
+	p.search = withCountryForms(search)
+	if p.intent.kind == intentOverview && p.intent.subject == "" {
+		p.search, p.shown = "", ""
+	}
+	return p
+}
+
+// dropForeignStopWords removes lang's function words from a question, so
+// that its names and the words it shares with English find the paragraph.
+func dropForeignStopWords(s string, lang text.Language) string {
+	var keep []string
+	for _, w := range strings.Fields(s) {
+		core := strings.ToLower(strings.Trim(w, "¿?¡!.,;:\"'«»()"))
+		if i := strings.IndexAny(core, "'’"); i > 0 && i < len(core)-1 {
+			// "l'Iran": the elided article goes, the word stays.
+			if text.IsISOStopWord(lang, core[:i]) {
+				w = strings.Trim(w, "¿?¡!.,;:\"«»()")
+				w = w[strings.IndexAny(w, "'’")+len("'"):]
+				w = strings.TrimLeft(w, "'’\x80\x99")
+				keep = append(keep, w)
+				continue
+			}
+		}
+		if core == "" || text.IsISOStopWord(lang, core) {
+			continue
+		}
+		keep = append(keep, w)
+	}
+	if len(keep) == 0 {
+		return s
+	}
+	return strings.Join(keep, " ")
+}
+
+// correct replaces the words of s that the store's vocabulary does not
+// hold by their nearest stored word, when the store can tell, and returns
+// the corrected words to show.
+func (e *Engine) correct(ctx context.Context, s string) (string, string) {
+	c, ok := e.store.(corrector)
+	if !ok {
+		return s, ""
+	}
+	ws := words(s)
+	if len(ws) == 0 {
+		return s, ""
+	}
+	fixes, err := c.Correct(ctx, ws)
+	if err != nil {
+		e.log.Debug("spelling correction failed", "err", err)
+		return s, ""
+	}
+	if len(fixes) == 0 {
+		return s, ""
+	}
+	out := s
+	var shown []string
+	for _, f := range fixes {
+		if f.To == "" || strings.EqualFold(f.Word, f.To) {
+			continue
+		}
+		out = replaceWord(out, f.Word, f.To)
+		shown = append(shown, f.To)
+	}
+	return out, strings.Join(shown, ", ")
+}
+
+// replaceWord replaces the whole word w in s by to.
+func replaceWord(s, w, to string) string {
+	re, err := regexp.Compile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(w) + `($|[^\pL\pN])`)
+	if err != nil {
+		return s
+	}
+	return re.ReplaceAllString(s, "${1}"+strings.ReplaceAll(to, "$", "$$")+"${2}")
+}
+
+// readable returns the words a search looks for, as a person reads them:
+// the content words as typed, once each.
+func readable(s string) string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, t := range scanTerms(s) {
+		if t.compound || !t.isContent() || seen[t.key] || isFollowUpStop(t.lower) {
+			continue
+		}
+		seen[t.key] = true
+		out = append(out, t.word)
+	}
+	if len(out) == 0 {
+		return strings.TrimSpace(s)
+	}
+	return strings.Join(out, " ")
+}
+
+// withCountryForms adds to a search the other names of each country it
+// names ("Iranian" finds "Iran" and "Tehran"), a few at most.
+func withCountryForms(s string) string {
+	ts := scanTerms(s)
+	seen := make(map[string]bool)
+	var add []string
+	for i, t := range ts {
+		if t.compound || !(t.upper || t.acro) {
+			continue
+		}
+		c := countryOfTerms(ts[i:])
+		if c == "" || seen[c] {
+			continue
+		}
+		seen[c] = true
+		n := 0
+		for _, f := range text.CountryForms(c) {
+			if n == 4 {
+				break
+			}
+			if strings.Contains(f, " ") || !isASCII(f) || strings.Contains(strings.ToLower(s), f) {
+				continue
+			}
+			add = append(add, f)
+			n++
+		}
+	}
+	if len(add) == 0 {
+		return s
+	}
+	return s + " " + strings.Join(add, " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,437 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/byline-bot/byline/knowledge"
+)
+
+// quoteLine is one sentence an intent's answer quotes, with the words that
+// frame it ("The Iranian mission:").
+type quoteLine struct {
+	passage int
+	text    string
+	lead    string // said before the quote; may be empty
+}
+
+// quoteAnswer writes an extractive answer: the frame line, then each quote
+// on its own line with its citation.
+func quoteAnswer(frame string, passages []knowledge.Passage, qs []quoteLine) Answer {
+	var (
+		b     strings.Builder
+		cites citations
+	)
+	b.WriteString(frame)
+	for _, q := range qs {
+		n := cites.number(passages[q.passage], q.text)
+		b.WriteString("\n")
+		if q.lead != "" {
+			b.WriteString(q.lead + " ")
+		}
+		// Article text is untrusted too: markers planted in it, pings and
+		// links go before the sentence is quoted in the answer.
+		fmt.Fprintf(&b, "%s [%d]", strings.TrimSpace(stripMarkers(q.text)), n)
+	}
+	var urls []string
+	for _, c := range cites.list {
+		urls = append(urls, c.URL)
+	}
+	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list}
+}
+
+// articleSentences returns the sentences of the passages grouped by
+// article, each article's in paragraph order, articles in the order of
+// their best passage: the order in which a reader meets who says what.
+func articleSentences(passages []knowledge.Passage) [][]*sentence {
+	order := make([]int, len(passages))
+	for i := range order {
+		order[i] = i
+	}
+	first := make(map[string]int)
+	for i, p := range passages {
+		if _, ok := first[p.ArticleID]; !ok {
+			first[p.ArticleID] = i
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := passages[order[i]], passages[order[j]]
+		if a.ArticleID != b.ArticleID {
+			return first[a.ArticleID] < first[b.ArticleID]
+		}
+		return a.Paragraph < b.Paragraph
+	})
+	var (
+		out  [][]*sentence
+		last string
+	)
+	n := 0
+	for _, i := range order {
+		p := passages[i]
+		if p.ArticleID != last || len(out) == 0 {
+			out = append(out, nil)
+			last = p.ArticleID
+		}
+		for _, sp := range splitSentences(p.Text) {
+			out[len(out)-1] = append(out[len(out)-1], newSentence(i, p.Text[sp.start:sp.end], n))
+			n++
+		}
+	}
+	return out
+}
+
+// whoSaid answers "what did X say": the sentences that report X's words,
+// each with who said it, the ones about the question's topic first. It
+// reports false when no passage reports the subject's words.
+func (e *Engine) whoSaid(p plan, passages []knowledge.Passage) (Answer, bool) {
+	sb := newSubject(p.intent.subject)
+	if sb.empty() {
+		return Answer{}, false
+	}
+	topic := parseQuestion(p.intent.topic)
+	type said struct {
+		s       *sentence
+		speaker string
+		score   float64
+	}
+	var found []said
+	for _, art := range articleSentences(passages) {
+		sb.heads = make(map[string]bool) // "the mission" means this article's mission
+		for _, s := range art {
+			at := sb.speaks(s)
+			if !at.ok {
+				continue
+			}
+			score := 1 / float64(1+s.passage)
+			for _, t := range topic.terms {
+				if s.has(t) {
+					score += 1
+				}
+			}
+			found = append(found, said{s: s, speaker: at.speaker, score: score})
+		}
+	}
+	if len(found) == 0 {
+		return Answer{}, false
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].score > found[j].score })
+	var (
+		qs   []quoteLine
+		used = make(map[int]int)
+	)
+	for _, f := range found {
+		if len(qs) == extractMaxPicks {
+			break
+		}
+		if used[f.s.passage] == 2 {
+			continue
+		}
+		dup := false
+		for _, q := range qs {
+			if q.text == f.s.text {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		used[f.s.passage]++
+		lead := ""
+		if !strings.Contains(strings.ToLower(f.s.text), strings.ToLower(f.speaker)) || strings.HasPrefix(f.speaker, "the ") {
+			lead = upperFirst(f.speaker) + ":"
+		}
+		qs = append(qs, quoteLine{passage: f.s.passage, text: f.s.text, lead: lead})
+	}
+	m := messagesFor(p.lang)
+	return quoteAnswer(fmt.Sprintf(m.whatSaid, p.intent.subject), passages, qs), true
+}
+
+// bothSides answers "what does each side say": the claim and the denial
+// or dispute of it, from two speakers, side by side. It reports false when
+// the passages carry no denial.
+func (e *Engine) bothSides(p plan, passages []knowledge.Passage) (Answer, bool) {
+	q := parseQuestion(p.asked)
+	relevance := func(s *sentence) float64 {
+		score := 1 / float64(1+s.passage)
+		for _, t := range q.terms {
+			if s.has(t) {
+				score += 1
+			}
+		}
+		return score
+	}
+	var denial, claim *sentence
+	for _, art := range articleSentences(passages) {
+		for _, s := range art {
+			switch {
+			case s.denies():
+				if denial == nil || relevance(s) > relevance(denial) {
+					denial = s
+				}
+			case s.reports():
+				if claim == nil || relevance(s) > relevance(claim) {
+					claim = s
+				}
+			}
+		}
+	}
+	m := messagesFor(p.lang)
+	if denial == nil {
+		return Answer{}, false
+	}
+	qs := []quoteLine{}
+	if claim != nil {
+		qs = append(qs, quoteLine{passage: claim.passage, text: claim.text, lead: "•"})
+	}
+	qs = append(qs, quoteLine{passage: denial.passage, text: denial.text, lead: "•"})
+	return quoteAnswer(m.bothSides, passages, qs), true
+}
+
+// reports reports whether the sentence reports a claim or statement.
+func (s *sentence) reports() bool {
+	for k := range s.keys {
+		if reportingKeys[k] {
+			return true
+		}
+	}
+	return s.quoted
+}
+
+// yesNo answers a yes/no question by what the articles say, never by a bare
+// yes or no: the sentences that answer it, led by "The articles say", and
+// by who denies it when a quoted sentence is a denial. When the question's
+// words are not there but a passage denies something of the names it
+// asks about ("Does Iran accept the blame?"), the denial is the answer.
+func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
+	m := messagesFor(p.lang)
+	a := e.extractive(p.asked, passages)
+	if !a.Abstained {
+		for _, c := range a.Citations {
+			s := newSentence(0, c.Quote, 0)
+			if s.denies() {
+				if who := denier(c.Quote); who != "" {
+					a.Text = fmt.Sprintf(m.deniesIt, who) + " " + a.Text
+					return a
+				}
+			}
+		}
+		a.Text = m.articlesSay + " " + a.Text
+		return a
+	}
+	q := parseQuestion(p.asked)
+	var names []qterm
+	for _, t := range q.terms {
+		if t.proper {
+			names = append(names, t)
+		}
+	}
+	if len(names) == 0 {
+		return a
+	}
+	for _, art := range articleSentences(passages) {
+		for _, s := range art {
+			if !s.denies() {
+				continue
+			}
+			all := true
+			for _, t := range names {
+				if !s.has(t) {
+					all = false
+				}
+			}
+			if all {
+				frame := m.articlesSay
+				if who := denier(s.text); who != "" {
+					frame = fmt.Sprintf(m.deniesIt, who)
+				}
+				return quoteAnswer(frame, passages, []quoteLine{{passage: s.passage, text: s.text}})
+			}
+		}
+	}
+	return a
+}
+
+// denier returns who denies something in a sentence: the speaker before
+// its first denial word, or "".
+func denier(sentenceText string) string {
+	ts := scanTerms(sentenceText)
+	for v, t := range ts {
+		if !denialKeys[t.key] {
+			continue
+		}
+		for j := v - 1; j >= 0 && j >= v-speakerWindow; j-- {
+			if (ts[j].upper || ts[j].acro) && !ts[j].compound && j > 0 || speakerHeads[ts[j].key] {
+				return phraseAt(ts, j)
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// overviewLead is how many leading paragraphs of each article an overview
+// reads, and overviewStories how many stories a vague question over a big
+// store is offered to choose from.
+const (
+	overviewLead    = 2
+	overviewStories = 3
+)
+
+// overviewPassages returns the lead paragraphs of the articles an overview
+// is about: those the subject's search finds, or, with no subject, the
+// newest articles in the store.
+func (e *Engine) overviewPassages(ctx context.Context, p plan, q Question) ([]knowledge.Passage, error) {
+	var ids []string
+	if p.search != "" {
+		hits, err := e.retrieve(ctx, p.search, p.asked, q.Sources, q.Prefer, p.limit)
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[string]bool)
+		for _, h := range hits {
+			if !seen[h.ArticleID] {
+				seen[h.ArticleID] = true
+				ids = append(ids, h.ArticleID)
+			}
+		}
+	}
+	arts, err := e.store.Recent(ctx, knowledge.RecentOptions{Sources: q.Sources, Lead: overviewLead, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	if p.search != "" {
+		byID := make(map[string]knowledge.RecentArticle, len(arts))
+		for _, a := range arts {
+			byID[a.ID] = a
+		}
+		var keep []knowledge.RecentArticle
+		for _, id := range ids {
+			if a, ok := byID[id]; ok {
+				keep = append(keep, a)
+			}
+		}
+		arts = keep
+	}
+	var out []knowledge.Passage
+	for _, a := range arts {
+		out = append(out, a.Lead...)
+	}
+	return out, nil
+}
+
+// overview answers "what is this story about": the stories the passages'
+// articles make, each told by the lead sentence of each of its accounts,
+// newest first, with outlet and date. A question with no subject over a
+// store of many stories is asked which one, naming the newest few.
+func (e *Engine) overview(p plan, passages []knowledge.Passage) Answer {
+	m := messagesFor(p.lang)
+	arts := recentOf(passages)
+	if len(arts) == 0 {
+		return Answer{Abstained: true}
+	}
+	ss := Stories(arts)
+	if p.intent.subject == "" && len(ss) > overviewStories {
+		sort.SliceStable(ss, func(i, j int) bool { return ss[i].Newest.After(ss[j].Newest) })
+		var qs []quoteLine
+		for _, s := range ss[:overviewStories] {
+			a := s.Accounts[0]
+			if len(a.Lead) == 0 {
+				continue
+			}
+			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: firstSentence(a.Lead[0].Text), lead: "• " + credit(a) + ":"})
+		}
+		ans := quoteAnswer(m.whichStory, passages, qs)
+		ans.Note = "asked which story"
+		return ans
+	}
+	var qs []quoteLine
+	for _, s := range ss[:min(len(ss), 2)] {
+		accounts := append([]knowledge.RecentArticle(nil), s.Accounts...)
+		sort.SliceStable(accounts, func(i, j int) bool { return accounts[i].Time().After(accounts[j].Time()) })
+		for _, a := range accounts {
+			if len(qs) == 4 {
+				break
+			}
+			if len(a.Lead) == 0 {
+				continue
+			}
+			text := leadSentences(a.Lead)
+			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: text, lead: "• " + credit(a) + ":"})
+		}
+	}
+	frame := m.overview
+	if p.intent.subject != "" {
+		frame = fmt.Sprintf(m.overviewOf, p.intent.subject)
+	}
+	return quoteAnswer(frame, passages, qs)
+}
+
+// leadSentences returns the first sentences of an article's lead, about
+// one short paragraph's worth.
+func leadSentences(lead []knowledge.Passage) string {
+	t := lead[0].Text
+	spans := splitSentences(t)
+	if len(spans) == 0 {
+		return t
+	}
+	end := spans[0].end
+	for _, sp := range spans[1:] {
+		if sp.end-spans[0].start > 400 {
+			break
+		}
+		end = sp.end
+	}
+	return strings.TrimSpace(t[spans[0].start:end])
+}
+
+// credit names an account's outlet and date: "Iran Press, 9 August 2024".
+func credit(a knowledge.RecentArticle) string {
+	var parts []string
+	if a.Source != "" {
+		parts = append(parts, a.Source)
+	} else if a.Title != "" {
+		parts = append(parts, a.Title)
+	}
+	if t := a.Time(); !t.IsZero() {
+		parts = append(parts, t.UTC().Format("2 January 2006"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// recentOf regroups lead passages into the articles they open.
+func recentOf(passages []knowledge.Passage) []knowledge.RecentArticle {
+	var (
+		out   []knowledge.RecentArticle
+		index = make(map[string]int)
+	)
+	for _, p := range passages {
+		i, ok := index[p.ArticleID]
+		if !ok {
+			i = len(out)
+			index[p.ArticleID] = i
+			out = append(out, knowledge.RecentArticle{ArticleInfo: knowledge.ArticleInfo{
+				ID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL, Published: p.Published,
+			}})
+		}
+		out[i].Lead = append(out[i].Lead, p)
+	}
+	return out
+}
+
+func indexOf(ps []knowledge.Passage, p knowledge.Passage) int {
+	for i, q := range ps {
+		if q.ArticleID == p.ArticleID && q.Paragraph == p.Paragraph {
+			return i
+		}
+	}
+	return 0
+}

@@ -1,0 +1,186 @@
+package answer
+
+import (
+	"strings"
+
+	"github.com/byline-bot/byline/text"
+)
+
+// Finding who said what. A sentence reports what someone said when it has
+// a reporting word ("said", "rejected", "according to", "a statement")
+// and a speaker before it: the words of a name, a people or a country, and
+// the noun that heads them ("the Iranian mission", "Trump spokesman Steven
+// Cheung"). A later "the mission" or "it" in the same article stands for
+// the last speaker whose head noun it names.
+
+// reportingKeys are the words that report speech or a position, as keys.
+var reportingKeys = keySet("say", "state", "statement", "claim", "deny", "denial", "reject", "respond",
+	"response", "clarify", "elaborate", "add", "tell", "warn", "note", "argue", "insist", "write",
+	"explain", "allege", "dismiss", "accuse", "announce", "reply", "comment", "confirm", "assert",
+	"contend", "according", "declare", "stress", "acknowledge", "admit", "suggest", "describe",
+	"call", "point", "criticize", "criticise", "condemn", "urge", "refute", "blame", "report")
+
+// speakerHeads are nouns that head a speaker's name and stand for it
+// later ("the mission", "the spokesman").
+var speakerHeads = keySet("mission", "spokesman", "spokeswoman", "spokesperson", "campaign", "government",
+	"ministry", "minister", "official", "officials", "office", "embassy", "president", "company",
+	"union", "council", "department", "agency", "spokespeople", "statement", "leader", "party",
+	"committee", "administration", "police", "army", "military", "board", "court", "group")
+
+// speakerWindow is how many words before a reporting word its speaker may
+// stand.
+const speakerWindow = 9
+
+// subject is the speaker a question asks about, as the words that name it.
+type subject struct {
+	keys    map[string]bool // content keys of the subject's words
+	country string          // the country the subject names, if any
+	heads   map[string]bool // head nouns seen with the subject in the article, filled as sentences are read
+	text    string
+}
+
+func newSubject(s string) subject {
+	sb := subject{keys: make(map[string]bool), heads: make(map[string]bool), text: s}
+	ts := scanTerms(s)
+	for i, t := range ts {
+		if t.compound || !t.isContent() || articleWords[t.lower] {
+			continue
+		}
+		if c := countryOfTerms(ts[i:]); c != "" && sb.country == "" {
+			sb.country = c
+		}
+		if speakerHeads[t.key] {
+			sb.heads[t.key] = true
+			continue
+		}
+		sb.keys[t.key] = true
+	}
+	return sb
+}
+
+// articleWords are determiners a subject may carry in some languages ("a
+// Microsoft" in Portuguese).
+var articleWords = map[string]bool{"a": true, "o": true, "os": true, "as": true, "el": true, "la": true,
+	"los": true, "las": true, "le": true, "les": true, "der": true, "die": true, "das": true, "l": true}
+
+// countryOfTerms returns the country the terms at the start of ts name.
+func countryOfTerms(ts []term) string {
+	words := make([]string, 0, 5)
+	for _, t := range ts[:min(len(ts), 5)] {
+		if t.compound {
+			continue
+		}
+		words = append(words, text.PlaceKey(t.lower))
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	if c, ok := text.CountryOfAcronym(strings.ToUpper(words[0])); ok && ts[0].acro {
+		return c
+	}
+	c, _ := text.Country(words)
+	return c
+}
+
+// empty reports whether the subject names nothing to look for.
+func (sb subject) empty() bool { return len(sb.keys) == 0 && sb.country == "" }
+
+// names reports whether the term at ts[i] names the subject: one of its
+// words, or a form of its country ("Iranian" for Iran).
+func (sb subject) names(ts []term, i int) bool {
+	t := ts[i]
+	if t.compound {
+		return false
+	}
+	if sb.keys[t.key] {
+		return true
+	}
+	if sb.country != "" && (t.upper || t.acro) && countryOfTerms(ts[i:]) == sb.country {
+		return true
+	}
+	return false
+}
+
+// mentions reports whether the sentence names the subject anywhere.
+func (sb subject) mentions(s *sentence) bool {
+	for i := range s.terms {
+		if sb.names(s.terms, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// attribution is what a sentence says about who speaks in it.
+type attribution struct {
+	speaker string // the speaker's words as written, "Iranian mission"
+	ok      bool
+}
+
+// speaks reports whether the sentence reports what the subject said, and
+// the speaker as written. It learns the subject's head nouns as it goes,
+// so call it on an article's sentences in order.
+func (sb subject) speaks(s *sentence) attribution {
+	ts := s.terms
+	for v, t := range ts {
+		if !reportingKeys[t.key] {
+			continue
+		}
+		// "according to X", "a statement from X", "a report by X": the
+		// speaker follows.
+		if t.key == "according" || t.key == "statement" || t.key == "report" {
+			for j := v + 1; j < min(len(ts), v+5); j++ {
+				if sb.names(ts, j) {
+					return attribution{speaker: phraseAt(ts, j), ok: true}
+				}
+			}
+		}
+		for j := v - 1; j >= 0 && j >= v-speakerWindow; j-- {
+			if sb.names(ts, j) {
+				sb.learnHead(ts, j)
+				return attribution{speaker: phraseAt(ts, j), ok: true}
+			}
+			if sb.heads[ts[j].key] && j > 0 && (ts[j-1].lower == "the" || ts[j-1].lower == "its") {
+				return attribution{speaker: "the " + ts[j].lower, ok: true}
+			}
+		}
+	}
+	return attribution{}
+}
+
+// learnHead notes the noun that follows the subject's words at ts[i]
+// ("mission" in "Iranian mission"), so that "the mission" later counts.
+func (sb subject) learnHead(ts []term, i int) {
+	for j := i + 1; j < min(len(ts), i+3); j++ {
+		if speakerHeads[ts[j].key] {
+			sb.heads[ts[j].key] = true
+			return
+		}
+		if !ts[j].upper {
+			return
+		}
+	}
+}
+
+// phraseAt returns the speaker's words around ts[i]: the capitalized words
+// next to it and the head noun after them.
+func phraseAt(ts []term, i int) string {
+	start, end := i, i+1
+	for start > 0 && (ts[start-1].upper || ts[start-1].acro) && !ts[start-1].compound && start > i-3 {
+		start--
+	}
+	for end < len(ts) && end < i+4 && !ts[end].compound && (ts[end].upper || ts[end].acro) {
+		end++
+	}
+	if end < len(ts) && speakerHeads[ts[end].key] && !ts[end].compound {
+		end++
+	}
+	var words []string
+	for _, t := range ts[start:end] {
+		if t.compound {
+			continue
+		}
+		words = append(words, t.word)
+	}
+	return strings.Join(words, " ")
+}

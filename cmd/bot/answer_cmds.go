@@ -60,7 +60,7 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 		if c.DailyTokenBudget > 0 {
 			// The day's spending is kept in the knowledge base, so a
 			// restart does not reset it.
-			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store}); err != nil {
+			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store, Logger: e.log}); err != nil {
 				return nil, err
 			}
 		}

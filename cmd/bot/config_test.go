@@ -67,6 +67,8 @@ func TestConfigErrorsNameTheKeyAndLine(t *testing.T) {
 			`line 3: log.level: is given twice, here and on line 2`},
 		{"not a section", "chat: fast\n",
 			`line 1: chat: is "fast": want a mapping of keys (config.example.yaml lists them)`},
+		{"not a list", "feeds:\n  urls: https://x.example/feed\n",
+			`line 2: feeds.urls: is "https://x.example/feed": want a list`},
 		{"out of range", "search:\n  limit: 500\n",
 			`line 2: search.limit: is 500: use a number from 1 to 100`},
 		{"negative duration", "\nanswer:\n  cache_ttl: -1m\n",

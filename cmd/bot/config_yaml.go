@@ -171,12 +171,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, key string) {
 		}
 		d.mapping(n, v, key)
 	case t.Kind() == reflect.Map && walk(t.Elem()):
-		if null {
-			v.SetZero()
-			return
-		}
-		if n.Kind != yaml.MappingNode {
-			d.fail(key, n, fmt.Errorf("is %s: want a mapping of ids", quoted(n)))
+		if !d.fills(n, v, key, yaml.MappingNode, "a mapping of ids") {
 			return
 		}
 		m := reflect.MakeMapWithSize(t, len(n.Content)/2)
@@ -188,12 +183,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, key string) {
 		}
 		v.Set(m)
 	case t.Kind() == reflect.Slice:
-		if null {
-			v.SetZero()
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.fail(key, n, fmt.Errorf("is %s: want a list", quoted(n)))
+		if !d.fills(n, v, key, yaml.SequenceNode, "a list") {
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -209,6 +199,20 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, key string) {
 			d.fail(key, n, plainError(err))
 		}
 	}
+}
+
+// fills reports whether n, of the kind a map or list v needs, is to be
+// read into v: an empty value empties v, and another kind is an error.
+func (d *decoder) fills(n *yaml.Node, v reflect.Value, key string, kind yaml.Kind, want string) bool {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
+		v.SetZero()
+		return false
+	case n.Kind != kind:
+		d.fail(key, n, fmt.Errorf("is %s: want %s", quoted(n), want))
+		return false
+	}
+	return true
 }
 
 // mapping decodes the keys of n into the struct v, whose fields name

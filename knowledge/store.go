@@ -78,8 +78,8 @@ type Store struct {
 	df          dfCache
 }
 
-// refState is what the store remembers of a ref to make unchanged
-// re-ingests cost nothing.
+// refState is what the store remembers of a ref so that an unchanged
+// re-ingest costs no write and one query per batch (see loadRefs).
 type refState struct {
 	articleID   string
 	fingerprint string

@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// Digest runs are one of the store's records (see records): the
+// scheduler's memory of what it posted where, kept apart from the knowledge.
+
 // The states of a digest run.
 const (
 	// DigestClaimed means a run started and has not finished: it may have
@@ -56,9 +59,9 @@ const (
 // period already exists in any state but failed, and for a failed one
 // until its pause is over or once it has been tried DigestAttempts
 // times. Two processes claiming one period get one true.
-func (s *Store) ClaimDigest(ctx context.Context, channel, period string, scheduled time.Time) (bool, error) {
-	now := s.now().Unix()
-	res, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, updated, attempts)
+func (rec *records) ClaimDigest(ctx context.Context, channel, period string, scheduled time.Time) (bool, error) {
+	now := rec.now().Unix()
+	res, err := rec.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, updated, attempts)
 		VALUES (?, ?, ?, 'claimed', ?, 1)
 		ON CONFLICT (channel, period) DO UPDATE SET state = 'claimed', updated = excluded.updated,
 			attempts = digest_runs.attempts + 1
@@ -78,13 +81,13 @@ func (s *Store) ClaimDigest(ctx context.Context, channel, period string, schedul
 // FinishDigest records how a claimed run ended: state is DigestPosted,
 // DigestEmpty, DigestSkipped or DigestFailed. A skipped run need not have
 // been claimed.
-func (s *Store) FinishDigest(ctx context.Context, r DigestRun) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, since, until, detail, articles, updated)
+func (rec *records) FinishDigest(ctx context.Context, r DigestRun) error {
+	_, err := rec.write.ExecContext(ctx, `INSERT INTO digest_runs (channel, period, scheduled, state, since, until, detail, articles, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, period) DO UPDATE SET state = excluded.state, since = excluded.since,
 			until = excluded.until, detail = excluded.detail, articles = excluded.articles, updated = excluded.updated`,
 		r.Channel, r.Period, r.Scheduled.Unix(), r.State, unixOrNull(r.Since), unixOrNull(r.Until), r.Detail,
-		strings.Join(r.Articles, "\n"), s.now().Unix())
+		strings.Join(r.Articles, "\n"), rec.now().Unix())
 	if err != nil {
 		return fmt.Errorf("knowledge: record digest %s %s: %w", r.Channel, r.Period, err)
 	}
@@ -96,23 +99,23 @@ const runColumns = `channel, period, scheduled, state, since, until, detail, art
 
 // DigestRunFor returns the run of channel for period, and false if there
 // is none.
-func (s *Store) DigestRunFor(ctx context.Context, channel, period string) (DigestRun, bool, error) {
-	return s.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
+func (rec *records) DigestRunFor(ctx context.Context, channel, period string) (DigestRun, bool, error) {
+	return rec.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
 		WHERE channel = ? AND period = ?`, channel, period)
 }
 
 // LastDigest returns the channel's most recent run that posted or found
 // nothing new: the next digest starts where it ended.
-func (s *Store) LastDigest(ctx context.Context, channel string) (DigestRun, bool, error) {
-	return s.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
+func (rec *records) LastDigest(ctx context.Context, channel string) (DigestRun, bool, error) {
+	return rec.digestRun(ctx, `SELECT `+runColumns+` FROM digest_runs
 		WHERE channel = ? AND state IN ('posted', 'empty') AND until IS NOT NULL
 		ORDER BY until DESC LIMIT 1`, channel)
 }
 
 // PostedDigests returns the digests posted since a time, in every channel,
 // oldest first: the threads people may still be replying in.
-func (s *Store) PostedDigests(ctx context.Context, since time.Time) ([]DigestRun, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM digest_runs
+func (rec *records) PostedDigests(ctx context.Context, since time.Time) ([]DigestRun, error) {
+	rows, err := rec.read.QueryContext(ctx, `SELECT `+runColumns+` FROM digest_runs
 		WHERE state = 'posted' AND updated >= ? ORDER BY updated, channel`, since.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: posted digests: %w", err)
@@ -132,8 +135,8 @@ func (s *Store) PostedDigests(ctx context.Context, since time.Time) ([]DigestRun
 	return out, nil
 }
 
-func (s *Store) digestRun(ctx context.Context, query string, args ...any) (DigestRun, bool, error) {
-	r, err := scanDigestRun(s.read.QueryRowContext(ctx, query, args...))
+func (rec *records) digestRun(ctx context.Context, query string, args ...any) (DigestRun, bool, error) {
+	r, err := scanDigestRun(rec.read.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return DigestRun{}, false, nil
 	}

@@ -2,9 +2,11 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -104,4 +106,69 @@ func TestAddUsage(t *testing.T) {
 	if got, _ := s.AddUsage(ctx, "llm_tokens:2026-11-22", 0); got != 650 {
 		t.Errorf("after a restart: %d, want 650", got)
 	}
+}
+
+// TestOnceDoesNotWaitForeverBehindTheWriter holds the one writer, as a long
+// feed ingest does, and checks that Once still answers: from memory for a
+// key this process has seen, and with a deadline error for a new one,
+// instead of waiting for the writer for ever on a context never
+// cancelled. The bubble's clock makes the wait exact: once every
+// goroutine is blocked, OnceWait passes at once.
+func TestOnceDoesNotWaitForeverBehindTheWriter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, err := Open(ctx, t.TempDir()+"/byline.db", Options{OnceWait: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if first, err := s.Once(ctx, "slack:seen", time.Hour); err != nil || !first {
+			t.Fatalf("first Once = %v, %v; want true", first, err)
+		}
+
+		// An immediate transaction takes the write lock and the one
+		// write connection, as Put does for a batch.
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = value WHERE key = 'generation'"); err != nil {
+			t.Fatal(err)
+		}
+
+		type result struct {
+			first bool
+			err   error
+			took  time.Duration
+		}
+		once := func(key string) <-chan result {
+			c := make(chan result, 1)
+			go func() {
+				start := time.Now()
+				first, err := s.Once(ctx, key, time.Hour)
+				c <- result{first, err, time.Since(start)}
+			}()
+			return c
+		}
+		seen := <-once("slack:seen")
+		if seen.err != nil || seen.first || seen.took != 0 {
+			t.Errorf("a key seen before, while the writer is busy: %+v; want false at once, from memory", seen)
+		}
+		fresh := <-once("slack:new")
+		if !errors.Is(fresh.err, context.DeadlineExceeded) {
+			t.Errorf("a new key while the writer is busy: %+v; want an error wrapping context.DeadlineExceeded", fresh)
+		}
+		if fresh.took != 3*time.Second {
+			t.Errorf("a new key waited %v for the writer, want OnceWait (3s)", fresh.took)
+		}
+
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		// The key that timed out was not recorded: it is new once the
+		// writer is free.
+		if first, err := s.Once(ctx, "slack:new", time.Hour); err != nil || !first {
+			t.Errorf("after the writer is free, Once = %v, %v; want true", first, err)
+		}
+	})
 }

@@ -94,13 +94,27 @@ func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
 			return nil, fmt.Errorf("knowledge: put: %w", err)
 		}
 	}
+	var version int64
+	if len(newRefs) > 0 {
+		err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES (?, 1)
+			ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`, refsVersionKey).Scan(&version)
+		if err != nil {
+			return nil, fmt.Errorf("knowledge: put: %w", err)
+		}
+	}
 	w.close()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("knowledge: put: commit: %w", err)
 	}
 	s.mu.Lock()
-	for ref, st := range newRefs {
-		s.refs[ref] = st
+	// The cache takes this batch's refs only if it was current just
+	// before the batch; else someone else wrote too, and the next Put
+	// reads the refs again.
+	if len(newRefs) > 0 && s.refs != nil && s.refsVersion == version-1 {
+		for ref, st := range newRefs {
+			s.refs[ref] = st
+		}
+		s.refsVersion = version
 	}
 	if changed {
 		s.df = dfCache{}
@@ -109,16 +123,37 @@ func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
 	return results, nil
 }
 
-// loadRefs reads every ref's fingerprint once, so that re-ingesting an
-// unchanged corpus needs no query per article.
+// refsVersionKey is the meta row counting the commits that wrote refs. The
+// refs cache is good while the count is the one it was read at: a count
+// moved by another process (`bot ingest` while `bot serve` runs) or
+// another Store on the same file means the cache may hold a fingerprint
+// the database no longer has, and it is read again.
+const refsVersionKey = "refs"
+
+// loadRefs makes the refs cache current: it reads every ref's fingerprint
+// when the cache is missing or stale, so that re-ingesting an unchanged
+// corpus costs one query, not one per article.
 func (s *Store) loadRefs(ctx context.Context) error {
+	v, err := refsVersion(ctx, s.read)
+	if err != nil {
+		return fmt.Errorf("knowledge: load refs: %w", err)
+	}
 	s.mu.Lock()
-	loaded := s.refs != nil
+	fresh := s.refs != nil && s.refsVersion == v
 	s.mu.Unlock()
-	if loaded {
+	if fresh {
 		return nil
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT ref, article_id, fingerprint FROM article_refs")
+	// One read transaction: the refs and their version from one snapshot.
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("knowledge: load refs: %w", err)
+	}
+	defer tx.Rollback()
+	if v, err = refsVersion(ctx, tx); err != nil {
+		return fmt.Errorf("knowledge: load refs: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT ref, article_id, fingerprint FROM article_refs")
 	if err != nil {
 		return fmt.Errorf("knowledge: load refs: %w", err)
 	}
@@ -136,11 +171,21 @@ func (s *Store) loadRefs(ctx context.Context) error {
 		return fmt.Errorf("knowledge: load refs: %w", err)
 	}
 	s.mu.Lock()
-	if s.refs == nil {
-		s.refs = refs
+	// A concurrent Put may have read a newer snapshot meanwhile.
+	if s.refs == nil || v > s.refsVersion {
+		s.refs, s.refsVersion = refs, v
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// refsVersion reads the count of commits that wrote refs.
+func refsVersion(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int64, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = ?), 0)", refsVersionKey).Scan(&v)
+	return v, err
 }
 
 // prepared is an article checked and hashed, ready to write.

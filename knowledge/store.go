@@ -46,11 +46,23 @@ type Options struct {
 	// rarest first, while the paragraphs they match add up to at most this
 	// many (the rarest term is always kept). Zero means 2,500.
 	QueryPostings int
+	// OnceWait is how long Once waits for the database's writer, busy
+	// with an ingest perhaps, before it gives up with an error. Zero means
+	// 2 seconds, within the few seconds a chat platform allows before it
+	// delivers an event again.
+	OnceWait time.Duration
 }
 
 // Store is a knowledge base in one SQLite file. It is safe for concurrent
 // use; writes are serialized on one connection.
+//
+// Besides the knowledge (articles, their paragraphs and refs, and the
+// search over them) the file holds the bot's own records: chat events
+// handled, tokens spent, digest runs. Those are the embedded records,
+// kept in their own files and tables and never read by the knowledge code.
 type Store struct {
+	*records
+
 	read  *sql.DB
 	write *sql.DB
 	log   *slog.Logger
@@ -59,14 +71,15 @@ type Store struct {
 	commonTermDocs int
 	queryPostings  int
 
-	mu           sync.Mutex // guards refs, df and eventsPruned
-	refs         map[string]refState
-	df           dfCache
-	eventsPruned time.Time
+	mu   sync.Mutex // guards refs, refsVersion and df
+	refs map[string]refState
+	// refsVersion is the refs version (see loadRefs) refs were read at.
+	refsVersion int64
+	df          dfCache
 }
 
-// refState is what the store remembers of a ref to make unchanged
-// re-ingests cost nothing.
+// refState is what the store remembers of a ref so that an unchanged
+// re-ingest costs no write and one query per batch (see loadRefs).
 type refState struct {
 	articleID   string
 	fingerprint string
@@ -93,6 +106,9 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if opts.QueryPostings == 0 {
 		opts.QueryPostings = 2500
 	}
+	if opts.OnceWait == 0 {
+		opts.OnceWait = 2 * time.Second
+	}
 	write, err := sql.Open("sqlite", dsn(dbPath, opts.BusyTimeout, true))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open %s: %w", dbPath, err)
@@ -107,10 +123,15 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
+	log := opts.Logger.With("component", "knowledge")
 	s := &Store{
+		records: &records{
+			read: read, write: write, log: log, now: opts.Now,
+			onceWait: opts.OnceWait, seen: make(map[string]time.Time),
+		},
 		read:           read,
 		write:          write,
-		log:            opts.Logger.With("component", "knowledge"),
+		log:            log,
 		now:            opts.Now,
 		commonTermDocs: opts.CommonTermDocs,
 		queryPostings:  opts.QueryPostings,

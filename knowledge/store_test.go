@@ -336,3 +336,38 @@ func TestParseRef(t *testing.T) {
 		}
 	}
 }
+
+// TestPutSeesAnotherStoresWrites has two Stores on one file, as `bot
+// ingest` and `bot serve` are: what one writes under a ref must not be
+// hidden by what the other remembers of it. Before, the second Put of the
+// old text was reported unchanged, and the file kept the other's text.
+func TestPutSeesAnotherStoresWrites(t *testing.T) {
+	ctx := context.Background()
+	serve, path := openStore(t)
+	ingest, err := knowledge.Open(ctx, path, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ingest.Close()
+
+	changed := strike
+	changed.Paragraphs = []string{"Regional rail workers ended their strike after one day."}
+	var got []string
+	for _, step := range []struct {
+		s *knowledge.Store
+		a knowledge.Article
+	}{{serve, strike}, {ingest, changed}, {serve, strike}, {serve, strike}, {ingest, strike}} {
+		got = append(got, outcomes(put(t, step.s, step.a))...)
+	}
+	want := []string{"rail-strike:new", "rail-strike:updated", "rail-strike:updated", "rail-strike:unchanged", "rail-strike:unchanged"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	p, err := ingest.Passage(ctx, "rail-strike", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Text != strike.Paragraphs[0] {
+		t.Errorf("stored text %q, want %q", p.Text, strike.Paragraphs[0])
+	}
+}

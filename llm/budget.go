@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -37,6 +38,9 @@ type BudgetOptions struct {
 	Ledger ledger
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Logger receives what cannot be returned: a failure to record a
+	// call's spending in the ledger. Nil means discard.
+	Logger *slog.Logger
 }
 
 // Budget is a client that stops calling the model once the day's tokens
@@ -49,9 +53,13 @@ type Budget struct {
 	opts  BudgetOptions
 
 	mu       sync.Mutex
-	day      string
+	day      string // the UTC day spent counts
 	spent    int64
 	reserved int64
+	// read is the day whose total has been read from the ledger, or is
+	// being read: one call reads it, outside the lock, and the others go
+	// on with what is known in memory meanwhile.
+	read string
 }
 
 // NewBudget wraps c.
@@ -61,6 +69,9 @@ func NewBudget(c completer, opts BudgetOptions) (*Budget, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Budget{inner: c, opts: opts}, nil
 }
@@ -110,26 +121,50 @@ func estimateOf(req Request) estimate {
 // reserve returns ErrBudgetSpent when today's total, with what the calls
 // running now may spend, has reached the budget; else it sets aside this
 // call's estimate until charge.
+//
+// The first call of a day reads the day's total from the ledger, which is
+// a database query: it is made without the lock, so that a slow database
+// at midnight holds up that one call and not every other one (which go on
+// with the total known in memory until the read lands).
 func (b *Budget) reserve(ctx context.Context, req Request) (estimate, error) {
 	est := estimateOf(req)
 	day := b.opts.Now().UTC().Format("2006-01-02")
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if day != b.day {
-		b.day, b.spent = day, 0
-		if b.opts.Ledger != nil {
-			n, err := b.opts.Ledger.AddUsage(ctx, "llm_tokens:"+day, 0)
-			if err != nil {
-				return estimate{}, fmt.Errorf("llm: reading today's token use: %w", err)
-			}
+	b.rollover(day)
+	read := b.opts.Ledger != nil && b.read != day
+	if read {
+		b.read = day
+	}
+	b.mu.Unlock()
+	if read {
+		n, err := b.opts.Ledger.AddUsage(ctx, "llm_tokens:"+day, 0)
+		b.mu.Lock()
+		switch {
+		case err != nil && b.read == day:
+			b.read = "" // the next call tries again
+		case err == nil && b.day == day && n > b.spent:
 			b.spent = n
 		}
+		b.mu.Unlock()
+		if err != nil {
+			return estimate{}, fmt.Errorf("llm: reading today's token use: %w", err)
+		}
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rollover(day)
 	if b.spent+b.reserved >= b.opts.TokensPerDay {
 		return estimate{}, fmt.Errorf("llm: %w: %d of %d tokens used today (UTC), %d more in calls under way", ErrBudgetSpent, b.spent, b.opts.TokensPerDay, b.reserved)
 	}
 	b.reserved += est.total
 	return est, nil
+}
+
+// rollover starts the count of a new day. The caller holds b.mu.
+func (b *Budget) rollover(day string) {
+	if day != b.day {
+		b.day, b.spent = day, 0
+	}
 }
 
 // charge releases a call's reservation and adds what it spent to today's
@@ -146,9 +181,7 @@ func (b *Budget) charge(ctx context.Context, resp Response, est estimate) {
 	day := b.opts.Now().UTC().Format("2006-01-02")
 	b.mu.Lock()
 	b.reserved -= est.total
-	if day != b.day {
-		b.day, b.spent = day, 0
-	}
+	b.rollover(day)
 	b.spent += n
 	b.mu.Unlock()
 	if n == 0 || b.opts.Ledger == nil {
@@ -156,6 +189,10 @@ func (b *Budget) charge(ctx context.Context, resp Response, est estimate) {
 	}
 	total, err := b.opts.Ledger.AddUsage(context.WithoutCancel(ctx), "llm_tokens:"+day, n)
 	if err != nil {
+		// The call is over and its answer stands; the tokens are still
+		// counted in memory, but a restart today would forget them.
+		b.opts.Logger.Warn("llm: recording token use failed; a restart today would not count these tokens",
+			"component", "llm", "day", day, "tokens", n, "err", err)
 		return
 	}
 	b.mu.Lock()

@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -162,3 +163,76 @@ func (brokenStream) Stream(context.Context, Request, func(string)) (Response, er
 	return Response{Text: "Partial answer"}, errors.New("stream broke")
 }
 func (brokenStream) Model() string { return "fake" }
+
+// blockingLedger blocks its first read of a day's total until released,
+// as a database busy with a long write would, and fails every write when
+// told to.
+type blockingLedger struct {
+	entered, release chan struct{}
+	once             sync.Once
+	failWrites       bool
+}
+
+func (l *blockingLedger) AddUsage(_ context.Context, _ string, n int64) (int64, error) {
+	if n == 0 {
+		first := false
+		l.once.Do(func() { first = true })
+		if first {
+			close(l.entered)
+			<-l.release
+		}
+		return 0, nil
+	}
+	if l.failWrites {
+		return 0, errors.New("database is locked")
+	}
+	return n, nil
+}
+
+// The first call of a day reads the day's total from the ledger; while
+// that read waits on the database, the budget's lock is free and another
+// call goes ahead rather than queueing behind the database.
+func TestBudgetReadsTheLedgerWithoutTheLock(t *testing.T) {
+	l := &blockingLedger{entered: make(chan struct{}), release: make(chan struct{})}
+	b, err := NewBudget(&countingModel{}, BudgetOptions{TokensPerDay: 100000, Ledger: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := b.Complete(context.Background(), Request{})
+		first <- err
+	}()
+	<-l.entered
+	if !b.mu.TryLock() {
+		t.Error("the budget's lock is held while the ledger is read")
+	} else {
+		b.mu.Unlock()
+		if _, err := b.Complete(context.Background(), Request{}); err != nil {
+			t.Errorf("a call during the first one's ledger read: %v", err)
+		}
+	}
+	close(l.release)
+	if err := <-first; err != nil {
+		t.Errorf("the call that read the ledger: %v", err)
+	}
+}
+
+// A call's tokens that cannot be recorded in the ledger are logged, since
+// a restart the same day would not count them.
+func TestBudgetLogsLedgerWriteFailures(t *testing.T) {
+	l := &blockingLedger{entered: make(chan struct{}), release: make(chan struct{}), failWrites: true}
+	close(l.release)
+	var logs strings.Builder
+	b, err := NewBudget(&countingModel{}, BudgetOptions{TokensPerDay: 100000, Ledger: l,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Complete(context.Background(), Request{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.String(); !strings.Contains(got, "recording token use failed") || !strings.Contains(got, "database is locked") || !strings.Contains(got, "tokens=400") {
+		t.Errorf("the ledger's failure is not in the log:\n%s", got)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/byline-bot/byline/adapters/console"
 	"github.com/byline-bot/byline/answer"
@@ -23,8 +22,7 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	deadline, _ := parseDuration(e.cfg.Answer.Deadline)
-	ttl, _ := time.ParseDuration(e.cfg.Answer.CacheTTL)
+	ttl := e.cfg.Answer.CacheTTL.D()
 	if ttl == 0 {
 		ttl = -1 // 0s in the config disables the cache
 	}
@@ -34,19 +32,18 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 		Passages:        e.cfg.Answer.Passages,
 		PassageTokens:   e.cfg.Answer.PassageTokens,
 		MaxAnswerTokens: e.cfg.Answer.MaxAnswerTokens,
-		LLMTimeout:      deadline,
+		LLMTimeout:      e.cfg.Answer.Deadline.D(),
 		CacheTTL:        ttl,
 		Logger:          e.log,
 	}
 	if c := e.cfg.LLM; c.Model != "" {
-		timeout, _ := parseDuration(c.Timeout)
 		retries := c.MaxRetries
 		if retries == 0 {
 			retries = -1 // the config's 0 means none; llm's 0 means its default
 		}
 		client, err := llm.New(llm.Options{
 			BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, APIType: c.APIType,
-			APIVersion: c.APIVersion, Timeout: timeout, MaxRetries: retries,
+			APIVersion: c.APIVersion, Timeout: c.Timeout.D(), MaxRetries: retries,
 			Temperature: c.Temperature, Logger: e.log,
 		})
 		if err != nil {
@@ -60,7 +57,7 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 		if c.DailyTokenBudget > 0 {
 			// The day's spending is kept in the knowledge base, so a
 			// restart does not reset it.
-			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store}); err != nil {
+			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store, Logger: e.log}); err != nil {
 				return nil, err
 			}
 		}

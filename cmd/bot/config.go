@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // defaultDB is where the knowledge base lives when neither --db, BYLINE_DB
@@ -54,8 +54,9 @@ type Config struct {
 // secrets returns the configured secret values, for the logger to redact.
 func (c Config) secrets() []string {
 	var out []string
-	for _, s := range []string{c.LLM.APIKey, c.Discord.Token, c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret} {
-		if s != "" {
+	byKey := c.secretsByKey()
+	for _, key := range secretKeys {
+		if s := byKey[key]; s != "" {
 			out = append(out, s)
 		}
 	}
@@ -75,8 +76,8 @@ type LLMConfig struct {
 	APIType string `yaml:"api_type"`
 	// APIVersion is Azure's api-version.
 	APIVersion string `yaml:"api_version"`
-	// Timeout bounds one attempt, as a Go duration.
-	Timeout string `yaml:"timeout"`
+	// Timeout bounds one attempt.
+	Timeout Duration `yaml:"timeout"`
 	// MaxRetries is how often a failed call is repeated (429, 5xx).
 	MaxRetries int `yaml:"max_retries"`
 	// Temperature is the sampling temperature.
@@ -96,9 +97,9 @@ type AnswerConfig struct {
 	MaxAnswerTokens int `yaml:"max_answer_tokens"`
 	// Deadline bounds the model's part of one answer, retries included;
 	// past it the answer is extracted instead.
-	Deadline string `yaml:"deadline"`
+	Deadline Duration `yaml:"deadline"`
 	// CacheTTL is how long an answer is reused; 0s disables the cache.
-	CacheTTL string `yaml:"cache_ttl"`
+	CacheTTL Duration `yaml:"cache_ttl"`
 	// PromptsDir holds templates that replace the built-in ones.
 	PromptsDir string `yaml:"prompts_dir"`
 }
@@ -129,8 +130,8 @@ type SearchConfig struct {
 type IngestConfig struct {
 	// MaxFileMB is the largest single-article file or feed, in MiB.
 	MaxFileMB int `yaml:"max_file_mb"`
-	// FeedTimeout is how long one feed download may take, as a Go duration.
-	FeedTimeout string `yaml:"feed_timeout"`
+	// FeedTimeout is how long one feed download may take.
+	FeedTimeout Duration `yaml:"feed_timeout"`
 }
 
 // defaultConfig returns the configuration used when no file sets a key.
@@ -138,25 +139,28 @@ func defaultConfig() Config {
 	return Config{
 		Log:    LogConfig{Level: "info", Format: "text"},
 		Search: SearchConfig{Limit: 5},
-		Ingest: IngestConfig{MaxFileMB: 32, FeedTimeout: "30s"},
-		LLM:    LLMConfig{APIType: "openai", Timeout: "60s", MaxRetries: 3},
-		Answer: AnswerConfig{Passages: 8, PassageTokens: 3000, MaxAnswerTokens: 400, Deadline: "45s", CacheTTL: "10m"},
-		Chat: ChatConfig{FollowUpWindow: "30m", MaxTurns: 6, UserPerMinute: 6, UserBurst: 3, ChannelPerMinute: 30,
-			ChannelBurst: 10, Concurrent: 16, PerConversation: 10, AnswerDeadline: "2m"},
+		Ingest: IngestConfig{MaxFileMB: 32, FeedTimeout: Duration(30 * time.Second)},
+		LLM:    LLMConfig{APIType: "openai", Timeout: Duration(60 * time.Second), MaxRetries: 3},
+		Answer: AnswerConfig{Passages: 8, PassageTokens: 3000, MaxAnswerTokens: 400,
+			Deadline: Duration(45 * time.Second), CacheTTL: Duration(10 * time.Minute)},
+		Chat: ChatConfig{FollowUpWindow: Duration(30 * time.Minute), MaxTurns: 6, UserPerMinute: 6, UserBurst: 3,
+			ChannelPerMinute: 30, ChannelBurst: 10, Concurrent: 16, PerConversation: 10,
+			AnswerDeadline: Duration(2 * time.Minute)},
 		Discord: DiscordConfig{Token: "", Default: ChannelConfig{}},
 		Slack:   SlackConfig{Mode: "socket", Listen: ":3000"},
-		Digest:  DigestConfig{Grace: "2h"},
-		Feeds:   FeedsConfig{Interval: "15m"},
+		Digest:  DigestConfig{Grace: Duration(2 * time.Hour)},
+		Feeds:   FeedsConfig{Interval: Duration(15 * time.Minute)},
 	}
 }
 
-// envRef matches ${NAME}, the only form of environment reference expanded
-// in the config file, so that a literal $ in a value needs no escaping.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// secretKeys are the keys that hold secrets, which the file should name
+// as ${ENV} rather than write out.
+var secretKeys = []string{"llm.api_key", "discord.token", "slack.bot_token", "slack.app_token", "slack.signing_secret"}
 
 // loadConfig reads the config file at path over the defaults, expanding
-// ${ENV} references with getenv, and validates the result. An empty path
-// means the defaults alone.
+// ${ENV} references in its string values with getenv, and validates the
+// result. An empty path means the defaults alone. Errors name the key and
+// its line.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
 	cfg := defaultConfig()
 	if path == "" {
@@ -166,29 +170,59 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
-	// A reference to an unset variable expands to "": the component that
-	// needs the secret says which key is empty when it starts.
-	expanded := envRef.ReplaceAllStringFunc(string(data), func(m string) string {
-		return getenv(envRef.FindStringSubmatch(m)[1])
-	})
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("config %s: %w (config.example.yaml lists every key)", path, err)
-	}
-	if err := cfg.Validate(); err != nil {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	for key, v := range map[string]string{
-		"llm.api_key": cfg.LLM.APIKey, "discord.token": cfg.Discord.Token, "slack.bot_token": cfg.Slack.BotToken,
-		"slack.app_token": cfg.Slack.AppToken, "slack.signing_secret": cfg.Slack.SigningSecret,
-	} {
-		if v != "" && strings.Contains(string(data), v) {
+	d := decoder{getenv: getenv, lines: map[string]int{}, fromEnv: map[string]bool{}}
+	if len(doc.Content) > 0 {
+		d.value(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
+	}
+	if len(d.errs) > 0 {
+		return Config{}, fmt.Errorf("config %s: %w", path, errors.Join(d.errs...))
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, withLines(err, d.lines))
+	}
+	secrets := cfg.secretsByKey()
+	for _, key := range secretKeys {
+		if secrets[key] != "" && !d.fromEnv[key] {
 			cfg.literal = append(cfg.literal, key)
 		}
 	}
 	sort.Strings(cfg.literal)
 	return cfg, nil
+}
+
+// secretsByKey returns the secret values by their key.
+func (c Config) secretsByKey() map[string]string {
+	return map[string]string{
+		"llm.api_key": c.LLM.APIKey, "discord.token": c.Discord.Token, "slack.bot_token": c.Slack.BotToken,
+		"slack.app_token": c.Slack.AppToken, "slack.signing_secret": c.Slack.SigningSecret,
+	}
+}
+
+// withLines adds to each of Validate's errors the line of its key, when
+// the file sets the key.
+func withLines(err error, lines map[string]int) error {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var ke *keyError
+		if errors.As(e, &ke) && ke.line == 0 {
+			ke.line = lines[ke.key]
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// bad is a Validate error about key.
+func bad(key, format string, args ...any) error {
+	return &keyError{key: key, err: fmt.Errorf(format, args...)}
 }
 
 // Validate checks the configuration and names the key to fix.
@@ -197,54 +231,57 @@ func (c Config) Validate() error {
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
-		errs = append(errs, fmt.Errorf("log.level is %q: use debug, info, warn or error", c.Log.Level))
+		errs = append(errs, bad("log.level", "is %q: use debug, info, warn or error", c.Log.Level))
 	}
 	switch strings.ToLower(c.Log.Format) {
 	case "text", "json":
 	default:
-		errs = append(errs, fmt.Errorf("log.format is %q: use text or json", c.Log.Format))
+		errs = append(errs, bad("log.format", "is %q: use text or json", c.Log.Format))
 	}
 	if c.Search.Limit < 1 || c.Search.Limit > 100 {
-		errs = append(errs, fmt.Errorf("search.limit is %d: use a number from 1 to 100", c.Search.Limit))
+		errs = append(errs, bad("search.limit", "is %d: use a number from 1 to 100", c.Search.Limit))
 	}
 	if c.Ingest.MaxFileMB < 1 {
-		errs = append(errs, fmt.Errorf("ingest.max_file_mb is %d: use a positive number of MiB", c.Ingest.MaxFileMB))
+		errs = append(errs, bad("ingest.max_file_mb", "is %d: use a positive number of MiB", c.Ingest.MaxFileMB))
 	}
-	if _, err := parseDuration(c.Ingest.FeedTimeout); err != nil {
-		errs = append(errs, fmt.Errorf("ingest.feed_timeout: %w", err))
-	}
+	errs = append(errs, positive("ingest.feed_timeout", c.Ingest.FeedTimeout, "30s"))
 	switch c.LLM.APIType {
 	case "openai", "azure":
 	default:
-		errs = append(errs, fmt.Errorf("llm.api_type is %q: use openai (any compatible server) or azure", c.LLM.APIType))
+		errs = append(errs, bad("llm.api_type", "is %q: use openai (any compatible server) or azure", c.LLM.APIType))
 	}
-	if _, err := parseDuration(c.LLM.Timeout); err != nil {
-		errs = append(errs, fmt.Errorf("llm.timeout: %w", err))
-	}
+	errs = append(errs, positive("llm.timeout", c.LLM.Timeout, "60s"))
 	if c.LLM.DailyTokenBudget < 0 {
-		errs = append(errs, fmt.Errorf("llm.daily_token_budget is %d: use 0 (no cap) or a number of tokens", c.LLM.DailyTokenBudget))
+		errs = append(errs, bad("llm.daily_token_budget", "is %d: use 0 (no cap) or a number of tokens", c.LLM.DailyTokenBudget))
 	}
 	if c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10 {
-		errs = append(errs, fmt.Errorf("llm.max_retries is %d: use 0 to 10", c.LLM.MaxRetries))
+		errs = append(errs, bad("llm.max_retries", "is %d: use 0 to 10", c.LLM.MaxRetries))
 	}
 	if c.LLM.Model == "" && c.LLM.BaseURL != "" {
-		errs = append(errs, errors.New("llm.base_url is set but llm.model is empty: name the model (for Ollama, e.g. llama3.1)"))
+		errs = append(errs, bad("llm.base_url", "is set but llm.model is empty: name the model (for Ollama, e.g. llama3.1)"))
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 50 {
-		errs = append(errs, fmt.Errorf("answer.passages is %d: use 1 to 50", c.Answer.Passages))
+		errs = append(errs, bad("answer.passages", "is %d: use 1 to 50", c.Answer.Passages))
 	}
 	if c.Answer.PassageTokens < 200 {
-		errs = append(errs, fmt.Errorf("answer.passage_tokens is %d: use at least 200", c.Answer.PassageTokens))
+		errs = append(errs, bad("answer.passage_tokens", "is %d: use at least 200", c.Answer.PassageTokens))
 	}
 	if c.Answer.MaxAnswerTokens < 50 {
-		errs = append(errs, fmt.Errorf("answer.max_answer_tokens is %d: use at least 50", c.Answer.MaxAnswerTokens))
+		errs = append(errs, bad("answer.max_answer_tokens", "is %d: use at least 50", c.Answer.MaxAnswerTokens))
 	}
-	if _, err := parseDuration(c.Answer.Deadline); err != nil {
-		errs = append(errs, fmt.Errorf("answer.deadline: %w", err))
-	}
-	if d, err := time.ParseDuration(c.Answer.CacheTTL); err != nil || d < 0 {
-		errs = append(errs, fmt.Errorf("answer.cache_ttl is %q: use a duration such as 10m, or 0s to disable the cache", c.Answer.CacheTTL))
+	errs = append(errs, positive("answer.deadline", c.Answer.Deadline, "45s"))
+	if c.Answer.CacheTTL < 0 {
+		errs = append(errs, bad("answer.cache_ttl", "is %v: use a duration such as 10m, or 0s to disable the cache", c.Answer.CacheTTL.D()))
 	}
 	errs = append(errs, c.validateServe()...)
 	return errors.Join(errs...)
+}
+
+// positive checks that the duration at key is more than zero; example is
+// a good value.
+func positive(key string, d Duration, example string) error {
+	if d > 0 {
+		return nil
+	}
+	return bad(key, "is %v: use a positive duration such as %s", d.D(), example)
 }

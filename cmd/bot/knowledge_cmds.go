@@ -301,9 +301,8 @@ func cmdArticles(ctx context.Context, args []string, getenv func(string) string,
 // ingestOptions are the ingest limits the config sets, for every command
 // that ingests.
 func (e env) ingestOptions() ingest.Options {
-	feedTimeout, _ := parseDuration(e.cfg.Ingest.FeedTimeout)
 	return ingest.Options{
-		HTTPClient:   &http.Client{Timeout: feedTimeout},
+		HTTPClient:   &http.Client{Timeout: e.cfg.Ingest.FeedTimeout.D()},
 		MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20,
 		Logger:       e.log,
 	}

@@ -269,15 +269,6 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date: use 2006-01-02 or 2006-01-02T15:04:05Z", s)
 }
 
-// parseDuration reads a Go duration such as 30s or 2m.
-func parseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a duration: use a value such as 30s or 2m", s)
-	}
-	return d, nil
-}
-
 // isTerminal reports whether w is a terminal, for progress lines.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

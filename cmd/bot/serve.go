@@ -175,9 +175,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	g.Go(func() error { return sched.Run(gctx) })
 	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
-		interval, _ := parseDuration(e.cfg.Feeds.Interval)
 		poller := ingest.NewPoller(store, ingest.PollOptions{
-			URLs: urls, Interval: interval, MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,
+			URLs: urls, Interval: e.cfg.Feeds.Interval.D(), MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,
 			HTTPClient: e.ingestOptions().HTTPClient,
 			OnPoll: func(s ingest.Summary) {
 				m.Ingested("new", s.New)
@@ -226,7 +225,6 @@ type wiring struct {
 // config and the platform's channel settings.
 func (w *wiring) service(name string, def ChannelConfig, channels map[string]ChannelConfig) (*chat.Service, *chat.Queue, error) {
 	c := w.e.cfg.Chat
-	deadline, _ := parseDuration(c.AnswerDeadline)
 	q := chat.NewQueue(w.work, c.Concurrent, c.PerConversation)
 	var limiter *chat.Limiter
 	if c.UserPerMinute > 0 || c.ChannelPerMinute > 0 {
@@ -237,7 +235,7 @@ func (w *wiring) service(name string, def ChannelConfig, channels map[string]Cha
 	}
 	s, err := chat.NewService(chat.ServiceOptions{
 		Engine: w.engine, Policy: chat.NewPolicy(chatSettings(c, def, channels), nil), Limiter: limiter, Queue: q,
-		Deadline: deadline, Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
+		Deadline: c.AnswerDeadline.D(), Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
 	})
 	return s, q, err
 }
@@ -379,9 +377,8 @@ func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metri
 	if err != nil {
 		return nil, err
 	}
-	grace, _ := time.ParseDuration(e.cfg.Digest.Grace)
 	return digest.New(digest.Options{
-		Channels: chans, Builder: engine, Runs: store, Grace: grace, Logger: e.log,
+		Channels: chans, Builder: engine, Runs: store, Grace: e.cfg.Digest.Grace.D(), Logger: e.log,
 		Observe: func(r knowledge.DigestRun) { m.Digest(r.State) },
 	})
 }
@@ -392,14 +389,12 @@ func digestChannels(c Config, post func(platform, channelID string) (func(contex
 	var out []digest.Channel
 	var errs []error
 	for i, d := range c.Digest.Channels {
-		hour, minute, _ := parseClock(d.Time)
-		loc, _ := time.LoadLocation(d.Timezone)
 		var days []time.Weekday
 		for _, day := range d.Days {
-			days = append(days, weekdays[strings.ToLower(day)[:3]])
+			days = append(days, time.Weekday(day))
 		}
 		ch := digest.Channel{
-			Name: d.Name, Key: d.Platform + ":" + d.Channel, Hour: hour, Minute: minute, Location: loc,
+			Name: d.Name, Key: d.Platform + ":" + d.Channel, Hour: d.Time.Hour, Minute: d.Time.Minute, Location: d.Timezone.Location(),
 			Days: days, MaxItems: d.MaxItems, Sources: d.Sources, QuietDay: d.QuietDay,
 		}
 		if post != nil {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/byline-bot/byline/adapters/chat"
@@ -13,7 +11,7 @@ import (
 type ChatConfig struct {
 	// FollowUpWindow is how long after its answer the bot answers replies
 	// in its thread without a new mention.
-	FollowUpWindow string `yaml:"follow_up_window"`
+	FollowUpWindow Duration `yaml:"follow_up_window"`
 	// MaxTurns is how many earlier turns a follow-up sees.
 	MaxTurns int `yaml:"max_turns"`
 	// UserPerMinute and UserBurst limit questions per user; 0 per minute
@@ -29,7 +27,7 @@ type ChatConfig struct {
 	// the one being answered included.
 	PerConversation int `yaml:"per_conversation"`
 	// AnswerDeadline bounds one answer from the moment its turn comes.
-	AnswerDeadline string `yaml:"answer_deadline"`
+	AnswerDeadline Duration `yaml:"answer_deadline"`
 }
 
 // ChannelConfig is how the bot behaves in a channel. In a channels entry,
@@ -94,7 +92,7 @@ type SlackConfig struct {
 type DigestConfig struct {
 	// Grace is how late a digest missed while the bot was down may still
 	// be posted.
-	Grace string `yaml:"grace"`
+	Grace Duration `yaml:"grace"`
 	// Channels get a digest each.
 	Channels []DigestChannelConfig `yaml:"channels"`
 }
@@ -108,11 +106,11 @@ type DigestChannelConfig struct {
 	// Channel is the channel id.
 	Channel string `yaml:"channel"`
 	// Time is the local time of day, HH:MM.
-	Time string `yaml:"time"`
-	// Timezone is an IANA name such as Europe/London.
-	Timezone string `yaml:"timezone"`
+	Time ClockTime `yaml:"time"`
+	// Timezone is an IANA name such as Europe/London; empty means UTC.
+	Timezone TimeZone `yaml:"timezone"`
 	// Days are the weekdays (mon … sun); empty means every day.
-	Days []string `yaml:"days"`
+	Days []Weekday `yaml:"days"`
 	// MaxItems caps the stories in one digest.
 	MaxItems int `yaml:"max_items"`
 	// Sources limits the digest to these outlets.
@@ -126,7 +124,7 @@ type FeedsConfig struct {
 	// URLs are RSS or Atom feeds.
 	URLs []string `yaml:"urls"`
 	// Interval is the time between two polls of a feed.
-	Interval string `yaml:"interval"`
+	Interval Duration `yaml:"interval"`
 }
 
 // defaultChannel is how the bot behaves in a channel the config does not
@@ -174,12 +172,12 @@ func (c ChannelConfig) validate(key string) []error {
 	switch c.Mode {
 	case "", "mention", "auto":
 	default:
-		errs = append(errs, fmt.Errorf("%s.mode is %q: use mention or auto", key, c.Mode))
+		errs = append(errs, bad(key+".mode", "is %q: use mention or auto", c.Mode))
 	}
 	switch c.Reply {
 	case "", "thread", "reply":
 	default:
-		errs = append(errs, fmt.Errorf("%s.reply is %q: use thread or reply", key, c.Reply))
+		errs = append(errs, bad(key+".reply", "is %q: use thread or reply", c.Reply))
 	}
 	return errs
 }
@@ -188,41 +186,27 @@ func (c ChannelConfig) validate(key string) []error {
 func chatSettings(c ChatConfig, def ChannelConfig, channels map[string]ChannelConfig) chat.Settings {
 	def = def.over(defaultChannel())
 	s := chat.Settings{Default: def.settings(def), Channels: make(map[string]chat.ChannelSettings), MaxTurns: c.MaxTurns}
-	s.FollowUpWindow, _ = time.ParseDuration(c.FollowUpWindow)
+	s.FollowUpWindow = c.FollowUpWindow.D()
 	for id, cc := range channels {
 		s.Channels[id] = cc.settings(def)
 	}
 	return s
 }
 
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
-}
-
-// parseClock reads HH:MM.
-func parseClock(s string) (int, int, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		return 0, 0, fmt.Errorf("%q is not a time of day: use HH:MM, such as 08:00", s)
-	}
-	return t.Hour(), t.Minute(), nil
-}
-
 // validateServe checks the chat, platform, digest and feed keys.
 func (c Config) validateServe() []error {
 	var errs []error
-	if d, err := time.ParseDuration(c.Chat.FollowUpWindow); err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("chat.follow_up_window is %q: use a duration such as 30m", c.Chat.FollowUpWindow))
+	errs = append(errs, positive("chat.follow_up_window", c.Chat.FollowUpWindow, "30m"))
+	errs = append(errs, positive("chat.answer_deadline", c.Chat.AnswerDeadline, "2m"))
+	for key, n := range map[string]int{"chat.max_turns": c.Chat.MaxTurns, "chat.concurrent": c.Chat.Concurrent, "chat.per_conversation": c.Chat.PerConversation} {
+		if n < 1 {
+			errs = append(errs, bad(key, "is %d: use 1 or more", n))
+		}
 	}
-	if d, err := time.ParseDuration(c.Chat.AnswerDeadline); err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("chat.answer_deadline is %q: use a duration such as 2m", c.Chat.AnswerDeadline))
-	}
-	if c.Chat.MaxTurns < 1 || c.Chat.Concurrent < 1 || c.Chat.PerConversation < 1 {
-		errs = append(errs, errors.New("chat.max_turns, chat.concurrent and chat.per_conversation must be 1 or more"))
-	}
-	if c.Chat.UserPerMinute < 0 || c.Chat.ChannelPerMinute < 0 {
-		errs = append(errs, errors.New("chat.user_per_minute and chat.channel_per_minute must be 0 (no limit) or more"))
+	for key, n := range map[string]float64{"chat.user_per_minute": c.Chat.UserPerMinute, "chat.channel_per_minute": c.Chat.ChannelPerMinute} {
+		if n < 0 {
+			errs = append(errs, bad(key, "is %v: use 0 (no limit) or more", n))
+		}
 	}
 	errs = append(errs, c.Discord.Default.validate("discord.default")...)
 	for id, cc := range c.Discord.Channels {
@@ -235,45 +219,37 @@ func (c Config) validateServe() []error {
 	switch c.Slack.Mode {
 	case "socket", "http":
 	default:
-		errs = append(errs, fmt.Errorf("slack.mode is %q: use socket or http", c.Slack.Mode))
+		errs = append(errs, bad("slack.mode", "is %q: use socket or http", c.Slack.Mode))
 	}
-	if d, err := time.ParseDuration(c.Digest.Grace); err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("digest.grace is %q: use a positive duration such as 2h (a digest missed by more is skipped)", c.Digest.Grace))
+	if c.Digest.Grace <= 0 {
+		errs = append(errs, bad("digest.grace", "is %v: use a positive duration such as 2h (a digest missed by more is skipped)", c.Digest.Grace.D()))
 	}
 	names := map[string]bool{}
 	for i, d := range c.Digest.Channels {
 		key := fmt.Sprintf("digest.channels[%d]", i)
 		if d.Name == "" {
-			errs = append(errs, fmt.Errorf("%s.name is empty: name the digest (it is what `bot digest --channel` takes)", key))
+			errs = append(errs, bad(key+".name", "is empty: name the digest (it is what `bot digest --channel` takes)"))
 		} else if names[d.Name] {
-			errs = append(errs, fmt.Errorf("%s.name %q is used twice", key, d.Name))
+			errs = append(errs, bad(key+".name", "%q is used twice", d.Name))
 		}
 		names[d.Name] = true
 		switch d.Platform {
 		case "discord", "slack":
 		default:
-			errs = append(errs, fmt.Errorf("%s.platform is %q: use discord or slack", key, d.Platform))
+			errs = append(errs, bad(key+".platform", "is %q: use discord or slack", d.Platform))
 		}
 		if d.Channel == "" {
-			errs = append(errs, fmt.Errorf("%s.channel is empty: give the channel's id", key))
+			errs = append(errs, bad(key+".channel", "is empty: give the channel's id"))
 		}
-		if _, _, err := parseClock(d.Time); err != nil {
-			errs = append(errs, fmt.Errorf("%s.time: %w", key, err))
-		}
-		if _, err := time.LoadLocation(d.Timezone); err != nil {
-			errs = append(errs, fmt.Errorf("%s.timezone is %q: use an IANA name such as Europe/London (%v)", key, d.Timezone, err))
-		}
-		for _, day := range d.Days {
-			if _, ok := weekdays[strings.ToLower(day)[:min(3, len(day))]]; !ok {
-				errs = append(errs, fmt.Errorf("%s.days: %q is not a weekday (mon, tue, … sun)", key, day))
-			}
+		if !d.Time.set {
+			errs = append(errs, bad(key+".time", "is empty: give the local time of day as HH:MM, such as \"08:00\""))
 		}
 		if d.MaxItems < 0 || d.MaxItems > 20 {
-			errs = append(errs, fmt.Errorf("%s.max_items is %d: use 1 to 20 (0 means 5)", key, d.MaxItems))
+			errs = append(errs, bad(key+".max_items", "is %d: use 1 to 20 (0 means 5)", d.MaxItems))
 		}
 	}
-	if d, err := time.ParseDuration(c.Feeds.Interval); err != nil || d < time.Minute {
-		errs = append(errs, fmt.Errorf("feeds.interval is %q: use a duration of at least 1m, such as 15m", c.Feeds.Interval))
+	if c.Feeds.Interval < Duration(time.Minute) {
+		errs = append(errs, bad("feeds.interval", "is %v: use a duration of at least 1m, such as 15m", c.Feeds.Interval.D()))
 	}
 	return errs
 }

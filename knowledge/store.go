@@ -63,6 +63,8 @@ type Store struct {
 	refs         map[string]refState
 	df           dfCache
 	eventsPruned time.Time
+
+	vocab vocabCache // the spelling corrector's vocabulary (see vocab.go)
 }
 
 // refState is what the store remembers of a ref to make unchanged

@@ -76,6 +76,8 @@ type Store struct {
 	// refsVersion is the refs version (see loadRefs) refs were read at.
 	refsVersion int64
 	df          dfCache
+
+	vocab vocabCache // the spelling corrector's vocabulary (see vocab.go)
 }
 
 // refState is what the store remembers of a ref so that an unchanged

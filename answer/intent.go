@@ -41,7 +41,7 @@ var (
 		// what is this story about / what are the articles about
 		`^(?:so,? )?what(?:'s| is| are|’s)? (?:this|the|these|those) (?:story|stories|articles?|news|reports?|pieces?) (?:about|saying)\b`,
 		`^(?:so,? )?what(?:'s| is|’s) (?:this|it|that) (?:all )?about\b`,
-		`\b(?:summari[sz]e|summary of|sum up|recap|overview of|tl;?dr|give me the gist|catch me up|brief me)(?: (?:on|of|about|the news about|the story about|what(?:'s| is) happening with))? ?(?P<s>.*)$`,
+		`\b(?:summari[sz]e|summary of|sum up|recap|(?:an |quick |short |brief )?overview of|tl;?dr|(?:give me )?the gist of|give me the gist|catch me up|brief me|(?:a |quick |short )*run-?down of|(?:a |quick |short )*summary of)(?: (?:on|of|about|the news about|the story about|what(?:'s| is) happening with))? ?(?P<s>.*)$`,
 		`^(?:so,? )?what(?:'s| has| have)? happen(?:ed|ing)(?: (?:with|to|in|at|on|about) (?P<s>.+))?$`,
 		`^(?:so,? )?what(?:'s| is|’s) (?:the )?(?:latest|news|new|up|going on)(?: news)?(?: (?:on|about|with|in|at|for) (?P<s>.+))?$`,
 		`^(?:any )?(?:news|updates?|latest) (?:on|about) (?P<s>.+)$`,
@@ -69,7 +69,7 @@ var (
 		`^(?:me )?fal[ea](?:-me)? (?:sobre|de) (?P<s>.+)$`,
 	)
 	whoSaidPatterns = compileAll(
-		`^(?:so,? |and )?what (?:did|does|do|has|have|had|would) (?P<s>.+?) (?:say|said|tell|told|claim|state|report|allege|write|announce|respond|reply|comment|think|argue|deny|warn)(?:ed|s)?(?: (?:about|on|regarding|to|of|in response to) (?P<t>.+))?$`,
+		`^(?:so,? |and )?what (?:did|does|do|has|have|had|would) (?P<s>.+?) (?:say|said|tell|told|claim|state|report|allege|write|announce|respond|reply|comment|think|argue|deny|warn)(?:ed|s)?(?: (?:about|on|regarding|to|of|in response to|that|when|after))?(?: (?P<t>.+))?$`,
 		`^(?:so,? |and )?what (?:is|are|was|were) (?P<s>.+?) (?:saying|claiming|arguing)(?: (?:about|on) (?P<t>.+))?$`,
 		`^(?:so,? |and )?how (?:did|does|do|has|have) (?P<s>.+?) (?:react|respond|reply|answer|comment)(?:ed|s)?(?: (?:to|on) (?P<t>.+))?$`,
 		`^(?:so,? |and )?what (?:is|was|were|are) (?P<s>.+?)(?:'s|’s|s') (?:response|reaction|statement|position|view|comment|answer|side|stance|reply)(?: (?:to|on|about) (?P<t>.+))?$`,

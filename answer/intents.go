@@ -206,20 +206,6 @@ func (s *sentence) reports() bool {
 // asks about ("Does Iran accept the blame?"), the denial is the answer.
 func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 	m := messagesFor(p.lang)
-	a := e.extractive(p.asked, passages)
-	if !a.Abstained {
-		for _, c := range a.Citations {
-			s := newSentence(0, c.Quote, 0)
-			if s.denies() {
-				if who := denier(c.Quote); who != "" {
-					a.Text = fmt.Sprintf(m.deniesIt, who) + " " + a.Text
-					return a
-				}
-			}
-		}
-		a.Text = m.articlesSay + " " + a.Text
-		return a
-	}
 	q := parseQuestion(p.asked)
 	var names []qterm
 	for _, t := range q.terms {
@@ -227,30 +213,53 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 			names = append(names, t)
 		}
 	}
-	if len(names) == 0 {
-		return a
+	hasNames := func(s *sentence) bool {
+		for _, t := range names {
+			if !s.has(t) {
+				return false
+			}
+		}
+		return true
 	}
-	for _, art := range articleSentences(passages) {
-		for _, s := range art {
-			if !s.denies() {
-				continue
-			}
-			all := true
-			for _, t := range names {
-				if !s.has(t) {
-					all = false
+	frame := func(qs []quoteLine) Answer {
+		f := m.articlesSay
+		for _, x := range qs {
+			if newSentence(0, x.text, 0).denies() {
+				if who := denier(x.text); who != "" {
+					f = fmt.Sprintf(m.deniesIt, who)
+					break
 				}
 			}
-			if all {
-				frame := m.articlesSay
-				if who := denier(s.text); who != "" {
-					frame = fmt.Sprintf(m.deniesIt, who)
-				}
-				return quoteAnswer(frame, passages, []quoteLine{{passage: s.passage, text: s.text}})
+		}
+		return quoteAnswer(f, passages, qs)
+	}
+	// The sentences that answer the question, among those that name
+	// everyone it names: a yes/no question is about them.
+	x := extractWith(e.model, p.asked, passages, len(names) > 0, nil)
+	var qs []quoteLine
+	if !x.abstain {
+		for _, pk := range x.picks {
+			if len(names) == 0 || hasNames(newSentence(pk.passage, pk.text, 0)) {
+				qs = append(qs, quoteLine{passage: pk.passage, text: pk.text})
 			}
 		}
 	}
-	return a
+	if len(qs) > 0 {
+		return frame(qs)
+	}
+	if len(names) == 0 {
+		return Answer{Abstained: true}
+	}
+	// None holds the question's words, but a passage may deny something
+	// of the names it asks about ("Does Iran accept the blame?").
+	for _, art := range articleSentences(passages) {
+		for _, s := range art {
+			if s.denies() && hasNames(s) {
+				return frame([]quoteLine{{passage: s.passage, text: s.text}})
+			}
+		}
+	}
+	return Answer{Abstained: true}
 }
 
 // denier returns who denies something in a sentence: the speaker before

@@ -60,7 +60,8 @@ var AbstainFeatures = []string{
 	"log_terms",
 	"names_found", // share of the question's capitalized words found in a passage
 	"cue_in_best",
-	"kind_open", // the question asks what/how rather than who/when/where/how many
+	"kind_open",     // the question asks what/how rather than who/when/where/how many
+	"top_over_mean", // the best passage's retrieval score over the mean of all retrieved
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -6,34 +6,34 @@ package answer
 // answer protocol and on the story paraphrase set (see bench/fit.go).
 var (
 	fittedSentence = [...]float64{
-		-11.4331,  // bias
-		1.48749,   // coverage_sentence
-		-0.578239, // coverage_paragraph
-		-1.62283,  // coverage_title
-		2.10851,   // reciprocal_rank
-		8.2553,    // relative_score
-		0.217991,  // answer_cue
-		-2.91265,  // novelty
-		0.426933,  // bigrams
-		-0.139145, // first_sentence
-		0.498846,  // log_length
-		-0.306786, // fragment
-		-0.327464, // names_covered
-		1.4788,    // best_of_paragraph
-		1.1957,    // coverage_soft
+		-11.3629,  // bias
+		1.46738,   // coverage_sentence
+		-0.520696, // coverage_paragraph
+		-1.59197,  // coverage_title
+		2.14756,   // reciprocal_rank
+		8.13663,   // relative_score
+		0.216779,  // answer_cue
+		-2.96012,  // novelty
+		0.430631,  // bigrams
+		-0.1295,   // first_sentence
+		0.502872,  // log_length
+		-0.26481,  // fragment
+		-0.358448, // names_covered
+		1.49069,   // best_of_paragraph
+		1.20681,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-8.32609, // bias
-		0.952717, // best_probability
-		3.55821,  // second_probability
-		4.93573,  // best_coverage
-		3.86951,  // best_paragraph_coverage
-		3.11945,  // missing_share
-		2.16189,  // score_gap
-		0.654721, // log_terms
-		1.77304,  // names_found
-		0.294927, // cue_in_best
-		0.839382, // kind_open
+		-12.9403,  // bias
+		-0.757427, // best_probability
+		5.43693,   // second_probability
+		8.04931,   // best_coverage
+		4.48409,   // best_paragraph_coverage
+		3.72176,   // missing_share
+		3.76143,   // score_gap
+		1.96655,   // log_terms
+		2.60136,   // names_found
+		0.574886,  // cue_in_best
+		0.694187,  // kind_open
 	}
-	fittedThreshold = 0.81
+	fittedThreshold = 0.74
 )

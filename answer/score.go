@@ -212,6 +212,17 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 	if len(passages) > 1 && top > 0 {
 		gap = max(0, min(1, (top-passages[1].Score)/top))
 	}
+	// How far the best passage stands above the rest of the retrieval:
+	// a scale-free stand-in for the score itself, which grows with the
+	// size of the store.
+	spread := 0.0
+	if top > 0 && len(passages) > 1 {
+		var sum float64
+		for _, p := range passages {
+			sum += p.Score
+		}
+		spread = top / (sum / float64(len(passages)))
+	}
 	af := []float64{
 		1,
 		best.prob,
@@ -224,6 +235,7 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 		namesShare(float64(properFound), proper, 1),
 		b2f(best.cue),
 		b2f(q.kind == kindAny || q.kind == kindName || q.kind == kindReason),
+		spread,
 	}
 	p := sigmoid(dot(m.Abstain, af))
 	if trace != nil {
@@ -232,7 +244,23 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 	if !never && p < m.Threshold {
 		return extraction{abstain: true, reason: fmt.Sprintf("the best answer is worth giving with probability %.2f (needs %.2f)", p, m.Threshold)}
 	}
-	return extraction{picks: chooseModel(cands, order)}
+	picks := chooseModel(cands, order)
+	if q.kind == kindNumber && !never {
+		// "How many emails?" is not answered by a sentence without a
+		// number in it.
+		has := false
+		for _, pk := range picks {
+			for _, c := range cands {
+				if c.text == pk.text && c.passage == pk.passage && c.cue {
+					has = true
+				}
+			}
+		}
+		if !has {
+			return extraction{abstain: true, reason: "no sentence gives the number asked for"}
+		}
+	}
+	return extraction{picks: picks}
 }
 
 // chooseModel takes the most likely sentence and up to two more nearly as

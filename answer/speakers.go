@@ -55,6 +55,12 @@ func newSubject(s string) subject {
 		}
 		sb.keys[t.key] = true
 	}
+	if len(sb.keys) == 0 && sb.country == "" {
+		// "the union": the head noun is the whole name.
+		for k := range sb.heads {
+			sb.keys[k] = true
+		}
+	}
 	return sb
 }
 

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/byline-bot/byline/text"
 	"github.com/kljensen/snowball/english"
 )
 
@@ -161,7 +162,9 @@ func newTerm(w string, shout bool) term {
 	case !shout && utf8.RuneCountInString(w) >= 2 && w == strings.ToUpper(w):
 		t.acro = true
 	}
-	t.key = termKey(t.lower)
+	// Accents are folded before stemming, as the index folds them, so
+	// that "Irán" is "Iran".
+	t.key = termKey(text.PlaceKey(t.lower))
 	return t
 }
 

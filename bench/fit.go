@@ -161,8 +161,9 @@ func solve(a [][]float64, b []float64) []float64 {
 
 // minWithheldAbstained is the least share of withheld-article questions the
 // fitted threshold abstains on, on the odd half: a little above what
-// issue 13 asks of the even half (0.85), for the halves differ.
-const minWithheldAbstained = 0.88
+// issue 13 asks of the even half (0.85), for the halves differ: on one
+// sample the even half abstained on 0.825 where the odd half took 0.865.
+const minWithheldAbstained = 0.90
 
 // runFit fits the extractor's model and writes it to out.
 func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out string) error {
@@ -259,14 +260,17 @@ func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out
 		}
 	}
 	// The story paraphrase set, written the way people ask, weighs as much
-	// as a tenth of SQuAD's odd half, so that the fit does not learn only
-	// SQuAD's habit of reusing the paragraph's words.
+	// as a fiftieth of SQuAD's odd half: enough that the fit does not learn
+	// only SQuAD's habit of reusing the paragraph's words, little enough
+	// that 72 questions of one story do not outweigh 5,000 of 48 articles
+	// (at a tenth, the even half's stored-article rate fell from 0.729 to
+	// 0.710 on a 4,000-question sample).
 	paraRows, err := paraphraseRows(ctx, shared, dir, model)
 	if err != nil {
 		return fmt.Errorf("the paraphrase set: %w", err)
 	}
 	if len(paraRows) > 0 {
-		w := float64(len(rows)) / 10 / float64(len(paraRows))
+		w := float64(len(rows)) / 50 / float64(len(paraRows))
 		for i := range paraRows {
 			paraRows[i].w = w
 		}

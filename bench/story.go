@@ -392,3 +392,35 @@ func clipRunes(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// storyScore asks every question of the story question file at evalPath
+// through the extractive engine over a fresh store of the story and
+// returns the tally.
+func storyScore(ctx context.Context, shared, evalPath, dbPath string) (storyTally, error) {
+	store, all, fileOf, err := openStory(ctx, shared, dbPath, knowledge.Options{})
+	if err != nil {
+		return storyTally{}, err
+	}
+	defer store.Close()
+	eng, err := answer.New(answer.Options{Store: store, CacheTTL: -1})
+	if err != nil {
+		return storyTally{}, err
+	}
+	qs, err := readParaQuestions(evalPath, all, fileOf)
+	if err != nil {
+		return storyTally{}, err
+	}
+	var t storyTally
+	for _, q := range qs {
+		a, err := eng.Ask(ctx, answer.Question{Text: q.Question})
+		if err != nil {
+			return storyTally{}, fmt.Errorf("%s: %w", q.ID, err)
+		}
+		r := storyReply{abstained: a.Abstained, text: a.Text}
+		for _, c := range a.Citations {
+			r.cites = append(r.cites, fmt.Sprintf("%s#%d", fileOf[c.ArticleID], c.Paragraph))
+		}
+		t.add(q, r)
+	}
+	return t, nil
+}

@@ -249,6 +249,22 @@ func FuzzSearch(f *testing.F) {
 			if p.ArticleID == "" || p.Text == "" {
 				t.Errorf("Search(%q): empty passage %+v", q, p)
 			}
+			// What a citation shows must be what is stored under its ref.
+			id, n, ok := ParseRef(p.Ref())
+			if !ok {
+				t.Errorf("Search(%q): ref %q does not parse", q, p.Ref())
+				continue
+			}
+			stored, err := s.Passage(context.Background(), id, n)
+			if err != nil {
+				t.Errorf("Search(%q): returned %s, which is not stored: %v", q, p.Ref(), err)
+				continue
+			}
+			got := p
+			got.Score = 0
+			if diff := cmp.Diff(stored, got); diff != "" {
+				t.Errorf("Search(%q): %s differs from the stored passage (-stored +returned):\n%s", q, p.Ref(), diff)
+			}
 		}
 	})
 }

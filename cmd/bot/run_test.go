@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // runBot runs the program as main would, with its own environment and
 // streams, and returns what it printed and its exit status.
@@ -280,7 +283,11 @@ func TestConfig(t *testing.T) {
 
 // The README's quickstart, as a newcomer runs it: the sample articles, a
 // question, and follow-ups, one of which the conversation's words would
-// lead astray unless it is searched again as asked.
+// lead astray unless it is searched again as asked. The whole
+// conversation is compared with testdata/quickstart.golden (go test
+// -update rewrites it); each answer must also cite with [1] and list that
+// source, so that a rewritten golden file cannot bless an answer without
+// its citation.
 func TestQuickstartConversation(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
 	in := "What did the union say about the pay offer?\nWhat did the company say about that?\nWhat did the operator say?\n/quit\n"
@@ -288,13 +295,40 @@ func TestQuickstartConversation(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("chat: %s", stderr)
 	}
+	out = strings.ReplaceAll(out, db, "$DB")
+
 	answers := strings.Split(out, "\n> ")
-	if len(answers) < 4 {
-		t.Fatalf("want three answers:\n%s", out)
+	if len(answers) != 5 || answers[4] != "" {
+		t.Fatalf("want three answers and a last prompt:\n%s", out)
 	}
 	for i, want := range []string{"rejected a pay offer", "Martin Greaves", "the operator said"} {
-		if !strings.Contains(answers[i+1], want) || strings.HasPrefix(answers[i+1], "The articles I have don't say") {
-			t.Errorf("answer %d does not say %q:\n%s", i+1, want, answers[i+1])
+		text, sources, ok := strings.Cut(answers[i+1], "\n\nSources:\n")
+		if !ok {
+			t.Errorf("answer %d has no Sources block:\n%s", i+1, answers[i+1])
+			continue
 		}
+		if !strings.Contains(text, want) || strings.HasPrefix(text, "The articles I have don't say") {
+			t.Errorf("answer %d does not say %q:\n%s", i+1, want, text)
+		}
+		if !strings.Contains(text, " [1]") || !strings.HasPrefix(sources, "[1] ") {
+			t.Errorf("answer %d does not cite [1] and list it under Sources:\n%s", i+1, answers[i+1])
+		}
+	}
+
+	golden := filepath.Join("testdata", "quickstart.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/bot -run TestQuickstartConversation -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("conversation (-want +got):\n%s", diff)
 	}
 }

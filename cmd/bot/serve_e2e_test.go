@@ -175,6 +175,17 @@ func (s *serving) waitOn(t *testing.T, wait func(context.Context, func() bool) e
 	}
 }
 
+// waitLog fails the test unless serve logs a line holding want within 30
+// seconds.
+func (s *serving) waitLog(t *testing.T, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.stderr.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never logged %q:\n%s", want, s.stderr.String())
+		}
+	}
+}
+
 // end stops serve and fails the test unless it returns nil within 40
 // seconds.
 func (s *serving) end(t *testing.T) {
@@ -241,10 +252,15 @@ metrics: {listen: %q}
 			t.Errorf("GET %s: %d, want 200 with %q", path, status, want)
 		}
 	}
-	// SIGTERM while the answer is in the model.
+	// SIGTERM while the answer is in the model: the model answers only
+	// once the bot has logged that it is shutting down.
+	// A failure before the release would leave the model's handler, and
+	// so the fake's Close, waiting for ever.
+	release := sync.OnceFunc(func() { close(model.release) })
+	defer release()
 	srv.stop()
-	time.Sleep(100 * time.Millisecond)
-	close(model.release)
+	srv.waitLog(t, "shutting down")
+	release()
 	srv.waitOn(t, fake.Wait, "no answer in the thread started on the question", func() bool {
 		for _, m := range fake.Messages("5001") {
 			if strings.Contains(m.Content, "Sources") || strings.Contains(m.Content, "Bayside Courier") {

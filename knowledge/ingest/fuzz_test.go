@@ -69,6 +69,8 @@ func FuzzParseMarkdown(f *testing.F) {
 		"", "---\n---\n", "---\ntitle: T\nauthor: [a, b]\npublished: 2026-01-02\n---\n# H\n\nText.",
 		"Title\n===\n- item\n1. one\n> quote\n```\ncode\n```\n[x]: y", "**a *b* c** _d_ `e` [f](g) ![h](i) <j>k</j> \\*",
 		"---\npublished: [\n---\nx", "#\n\n***\n", "a\\\nb",
+		"| a | b |\n|---|:-:|\n| `c` | [d][e] |\n\n[e]: f", "<div>\n<p>x</p>\n</div>\n\n<!-- y -->", "----\rt: x\r----\rbody\r",
+		"---\nnever closed\n# H", "> - > 1. ~~x~~ <a@b.example>\n>\n>     code", "    indented\n\n```\nfenced",
 	} {
 		f.Add([]byte(s))
 	}

@@ -165,6 +165,7 @@ func TestRunBadInputs(t *testing.T) {
 	writeFile(t, dir, "sub/deeper/good.md", []byte("# Bridge\n\nThe bridge reopened.\n"))
 	writeFile(t, dir, "binary.txt", []byte("PK\x03\x04\x00\x00"))
 	writeFile(t, dir, "latin1.md", []byte("Caf\xe9 reopens.\n"))
+	writeFile(t, dir, "bad-front.md", []byte("---\ntitle: [unclosed\n---\nThe bridge reopened.\n"))
 	writeFile(t, dir, "empty.txt", nil)
 	writeFile(t, dir, "broken.html", []byte("<html><body><p>Unclosed <b>tags <div>still text"))
 	writeFile(t, dir, "nav-only.html", []byte("<html><body><nav>Home</nav></body></html>"))
@@ -201,6 +202,7 @@ func TestRunBadInputs(t *testing.T) {
 	want := []failureText{
 		{Ref: missing, Err: "stat: no such file or directory"},
 		{Ref: explicitPDF, Err: `unknown file type ".pdf": want .txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz, .xml, .rss or .atom`},
+		{Ref: p("bad-front.md"), Err: "front matter: yaml: line 1: did not find expected ',' or ']'"},
 		{Ref: p("binary.txt"), Err: "binary file, not text (NUL byte at offset 4)"},
 		{Ref: p("empty.txt"), Err: "no text"},
 		{Ref: p("huge.html"), Err: "file is 100.0 MB, larger than the 32 MiB limit"},
@@ -224,8 +226,8 @@ func TestRunBadInputs(t *testing.T) {
 		t.Errorf("New = %d, Skipped = %d; want %d and 2 (notes.pdf, README)", sum.New, sum.Skipped, len(wantRefs))
 	}
 	var tooLarge *TooLargeError
-	if !errors.As(sum.Failures[4].Err, &tooLarge) || tooLarge.Size != 100_000_000 {
-		t.Errorf("huge.html failure = %#v, want a *TooLargeError of 100000000 bytes", sum.Failures[4].Err)
+	if !errors.As(sum.Failures[5].Err, &tooLarge) || tooLarge.Size != 100_000_000 {
+		t.Errorf("huge.html failure = %#v, want a *TooLargeError of 100000000 bytes", sum.Failures[5].Err)
 	}
 }
 

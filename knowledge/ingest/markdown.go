@@ -3,11 +3,17 @@ package ingest
 import (
 	"errors"
 	"fmt"
-	"html"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	gmext "github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"go.abhg.dev/goldmark/frontmatter"
 	"gopkg.in/yaml.v3"
 
 	"github.com/byline-bot/byline/knowledge"
@@ -15,24 +21,27 @@ import (
 
 // ParseMarkdown parses a Markdown article. name becomes the article's Ref.
 //
-// Optional YAML front matter between "---" lines may set title, source,
-// url, author (a name or a list of names), published (or date: 2026-03-14,
+// Optional YAML front matter, opened by a line of three or more dashes on
+// the first line and closed by the same line, may set title, source, url,
+// author (a name or a list of names), published (or date: 2026-03-14,
 // RFC 3339, or "2026-03-14 09:30"), language and id. Unknown keys are
-// ignored.
+// ignored. An opening line that is never closed is body text.
 //
-// The body's paragraphs are its blocks: text between blank lines, list
-// items, block quotes, headings and fenced code. Markup is reduced to plain
-// text: links keep their text, images are dropped, emphasis and code
-// markers and inline HTML tags are removed. A level-one heading opening the
-// body is the title when the front matter has none, and is dropped when it
-// repeats the front matter's title. Without either, the title is derived
-// from the first sentence as for plain text.
+// The body is read as CommonMark with GitHub's tables and strikethrough.
+// Its paragraphs are its blocks: paragraphs, list items, block quotes,
+// headings, table rows and code blocks. Markup is reduced to plain text:
+// links keep their text, images are dropped, emphasis and code markers and
+// inline HTML tags are removed, and HTML blocks keep only their text. A
+// level-one heading opening the body is the title when the front matter
+// has none, and is dropped when it repeats the front matter's title.
+// Without either, the title is derived from the first sentence as for
+// plain text.
 func ParseMarkdown(name string, data []byte) (knowledge.Article, error) {
 	text, err := decodeText(data)
 	if err != nil {
 		return knowledge.Article{}, err
 	}
-	fm, body, err := cutFrontMatter(text)
+	fm, src, doc, err := parseMarkdown(text)
 	if err != nil {
 		return knowledge.Article{}, err
 	}
@@ -57,9 +66,8 @@ func ParseMarkdown(name string, data []byte) (knowledge.Article, error) {
 		a.Published = t
 	}
 
-	blocks := markdownBlocks(body)
-	for i, b := range blocks {
-		p := normalizeParagraph(markdownInline(b.text))
+	for i, b := range markdownBlocks(src, doc) {
+		p := normalizeParagraph(b.text)
 		if p == "" {
 			continue
 		}
@@ -115,31 +123,69 @@ func (n *namesYAML) UnmarshalYAML(v *yaml.Node) error {
 	return fmt.Errorf("line %d: want a name or a list of names", v.Line)
 }
 
-// cutFrontMatter splits YAML front matter fenced by "---" lines from the
-// body. Text without an opening fence, or without a closing one, is all
-// body.
-func cutFrontMatter(text string) (frontMatter, string, error) {
+// rawFrontMatter receives the front matter's text undecoded: only
+// decodeFrontMatter knows it, so the extension's Decode hands it over.
+type rawFrontMatter []byte
+
+// decodeFrontMatter decodes YAML front matter for the frontmatter
+// extension, with the YAML package whose Unmarshaler namesYAML implements.
+func decodeFrontMatter(src []byte, v any) error {
+	if raw, ok := v.(*rawFrontMatter); ok {
+		*raw = src
+		return nil
+	}
+	return yaml.Unmarshal(src, v)
+}
+
+var (
+	// mdExtensions are the GitHub additions to CommonMark that articles
+	// written on GitHub-flavoured editors use.
+	mdExtensions = []goldmark.Extender{gmext.Table, gmext.Strikethrough}
+	// mdParser reads front matter and body.
+	mdParser = goldmark.New(goldmark.WithExtensions(append(mdExtensions, &frontmatter.Extender{
+		Formats: []frontmatter.Format{{Name: "YAML", Delim: '-', Unmarshal: decodeFrontMatter}},
+	})...)).Parser()
+	// mdBodyParser reads a document whose opening fence is never closed,
+	// which is all body.
+	mdBodyParser = goldmark.New(goldmark.WithExtensions(mdExtensions...)).Parser()
+)
+
+// parseMarkdown parses doc into its front matter and the body's syntax
+// tree, which refers to src.
+func parseMarkdown(doc string) (frontMatter, []byte, ast.Node, error) {
 	var fm frontMatter
-	lines := splitLines(text)
-	if len(lines) == 0 || strings.TrimRight(lines[0], " \t") != "---" {
-		return fm, text, nil
+	// CommonMark ends lines at "\r" too, which goldmark does not.
+	if strings.IndexByte(doc, '\r') >= 0 {
+		doc = strings.Join(splitLines(doc), "\n")
 	}
-	for i := 1; i < len(lines); i++ {
-		fence := strings.TrimRight(lines[i], " \t")
-		if fence != "---" && fence != "..." {
-			continue
-		}
-		src := strings.Join(lines[1:i], "\n")
-		if err := yaml.Unmarshal([]byte(src), &fm); err != nil {
-			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				return fm, "", fmt.Errorf("front matter: %s", strings.Join(te.Errors, "; "))
-			}
-			return fm, "", fmt.Errorf("front matter: %w", err)
-		}
-		return fm, strings.Join(lines[i+1:], "\n"), nil
+	src := []byte(doc)
+	ctx := parser.NewContext()
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(ctx))
+	data := frontmatter.Get(ctx)
+	if data == nil {
+		return fm, src, root, nil
 	}
-	return fm, text, nil
+	var raw rawFrontMatter
+	if err := data.Decode(&raw); err != nil {
+		return fm, nil, nil, fmt.Errorf("front matter: %w", err)
+	}
+	// The extension takes an unclosed fence to run to the end: then the
+	// raw text is everything after the opening line.
+	opening := len(src)
+	if i := strings.IndexByte(doc, '\n'); i >= 0 {
+		opening = i + 1
+	}
+	if opening+len(raw) == len(src) {
+		return fm, src, mdBodyParser.Parse(text.NewReader(src)), nil
+	}
+	if err := data.Decode(&fm); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return fm, nil, nil, fmt.Errorf("front matter: %s", strings.Join(te.Errors, "; "))
+		}
+		return fm, nil, nil, fmt.Errorf("front matter: %w", err)
+	}
+	return fm, src, root, nil
 }
 
 // dateLayouts are the date forms accepted in front matter and JSON lines.
@@ -166,156 +212,97 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("cannot read %q as a date (want 2006-01-02 or RFC 3339)", s)
 }
 
-// mdBlock is one block of a Markdown body with its lines joined.
+// mdBlock is one block of a Markdown body as plain text.
 type mdBlock struct {
 	text    string
 	heading int // 1–6 for a heading, else 0
 }
 
-var (
-	mdATXHeading  = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
-	mdThematic    = regexp.MustCompile(`^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$`)
-	mdSetextH1    = regexp.MustCompile(`^ {0,3}=+[ \t]*$`)
-	mdSetextH2    = regexp.MustCompile(`^ {0,3}-+[ \t]*$`)
-	mdListItem    = regexp.MustCompile(`^[ \t]*(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)`)
-	mdQuote       = regexp.MustCompile(`^ {0,3}>[ \t]?`)
-	mdFence       = regexp.MustCompile("^ {0,3}(```+|~~~+)")
-	mdLinkDef     = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:[ \t]*\S+`)
-	mdTableDivide = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$`)
-)
-
-// markdownBlocks splits a Markdown body into blocks.
-func markdownBlocks(body string) []mdBlock {
-	var (
-		blocks  []mdBlock
-		cur     []string
-		inQuote bool
-		inList  bool
-		fence   string
-	)
-	flush := func() {
-		if len(cur) > 0 {
-			blocks = append(blocks, mdBlock{text: strings.Join(cur, " ")})
-			cur = cur[:0]
-		}
-		inQuote, inList = false, false
-	}
-	for _, line := range splitLines(body) {
-		if fence != "" {
-			if strings.HasPrefix(strings.TrimLeft(line, " "), fence) {
-				flush()
-				fence = ""
-				continue
+// markdownBlocks returns the blocks of a parsed Markdown body in order.
+// Containers (lists, items, block quotes) give their blocks, not one of
+// their own.
+func markdownBlocks(src []byte, doc ast.Node) []mdBlock {
+	var blocks []mdBlock
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Heading:
+				blocks = append(blocks, mdBlock{text: inlineText(src, c), heading: c.Level})
+			case *ast.Paragraph, *ast.TextBlock:
+				blocks = append(blocks, mdBlock{text: inlineText(src, c)})
+			case *ast.CodeBlock, *ast.FencedCodeBlock:
+				// Code is kept as text, literally.
+				blocks = append(blocks, mdBlock{text: string(blockLines(src, c))})
+			case *ast.HTMLBlock:
+				raw := blockLines(src, c)
+				if c.HasClosure() {
+					raw = append(raw, c.ClosureLine.Value(src)...)
+				}
+				for _, p := range htmlFragmentParagraphs(string(raw)) {
+					blocks = append(blocks, mdBlock{text: p})
+				}
+			case *east.TableHeader, *east.TableRow:
+				var cells []string
+				for cell := c.FirstChild(); cell != nil; cell = cell.NextSibling() {
+					cells = append(cells, strings.TrimSpace(inlineText(src, cell)))
+				}
+				blocks = append(blocks, mdBlock{text: strings.Join(cells, " | ")})
+			default:
+				// Documents, lists, items, quotes and tables hold blocks;
+				// thematic breaks hold nothing.
+				walk(c)
 			}
-			// Code is kept as text but not as Markdown.
-			cur = append(cur, escapeMarkdown(line))
-			continue
-		}
-		if m := mdFence.FindStringSubmatch(line); m != nil {
-			flush()
-			fence = m[1]
-			continue
-		}
-		if m := mdQuote.FindStringIndex(line); m != nil {
-			if !inQuote {
-				flush()
-			}
-			for m != nil { // nested quotes
-				line = line[m[1]:]
-				m = mdQuote.FindStringIndex(line)
-			}
-			if isBlank(line) {
-				flush()
-			}
-			inQuote = true
-		} else if inQuote && isBlank(line) {
-			flush()
-		}
-		switch {
-		case isBlank(line):
-			flush()
-		case len(cur) > 0 && !inQuote && mdSetextH1.MatchString(line):
-			blocks = append(blocks, mdBlock{text: strings.Join(cur, " "), heading: 1})
-			cur = cur[:0]
-		case len(cur) > 0 && !inQuote && mdSetextH2.MatchString(line):
-			blocks = append(blocks, mdBlock{text: strings.Join(cur, " "), heading: 2})
-			cur = cur[:0]
-		case mdThematic.MatchString(line), mdLinkDef.MatchString(line), mdTableDivide.MatchString(line):
-			if !inQuote {
-				flush()
-			}
-		default:
-			if m := mdATXHeading.FindStringSubmatch(line); m != nil {
-				flush()
-				blocks = append(blocks, mdBlock{text: m[2], heading: len(m[1])})
-				continue
-			}
-			// A list item starts a block, except that a number other
-			// than 1 does not interrupt a paragraph: "in\n2026. The" is
-			// a wrapped sentence, not a list.
-			if m := mdListItem.FindStringSubmatchIndex(line); m != nil &&
-				(len(cur) == 0 || inList || m[2] < 0 || line[m[2]:m[3]] == "1") {
-				quote := inQuote
-				flush()
-				inQuote, inList = quote, true
-				line = line[m[1]:]
-			}
-			cur = append(cur, strings.TrimSuffix(strings.TrimRight(line, " \t"), "\\"))
 		}
 	}
-	flush()
+	walk(doc)
 	return blocks
 }
 
-var (
-	mdImage     = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
-	mdLink      = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
-	mdRefLink   = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	mdAutolink  = regexp.MustCompile(`<((?:https?|mailto|ftp):[^<>\s]+)>`)
-	mdCode      = regexp.MustCompile("`+([^`]+?)`+")
-	mdStrong    = regexp.MustCompile(`\*\*(\S(?:.*?\S)?)\*\*`)
-	mdStrongU   = regexp.MustCompile(`(^|[^\p{L}\p{N}_])__(\S(?:.*?\S)?)__($|[^\p{L}\p{N}_])`)
-	mdEm        = regexp.MustCompile(`\*(\S(?:.*?\S)?)\*`)
-	mdEmU       = regexp.MustCompile(`(^|[^\p{L}\p{N}_])_(\S(?:.*?\S)?)_($|[^\p{L}\p{N}_])`)
-	mdStrike    = regexp.MustCompile(`~~(\S(?:.*?\S)?)~~`)
-	mdHTMLTag   = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->`)
-	mdEscape    = regexp.MustCompile("\\\\([!-/:-@\\[-`{-~])")
-	mdUnescaped = regexp.MustCompile("[\U000F0000-\U000F007F]")
-)
-
-// escapeMarkdown hides ASCII punctuation from the inline rules by moving it
-// to a private use plane; markdownInline moves it back.
-func escapeMarkdown(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x80 && strings.ContainsRune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", r) {
-			return 0xF0000 + r
-		}
-		return r
-	}, s)
+// blockLines returns the raw lines of a code or HTML block.
+func blockLines(src []byte, n ast.Node) []byte {
+	var b []byte
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b = append(b, seg.Value(src)...)
+	}
+	return b
 }
 
-// markdownInline reduces Markdown inline markup to plain text.
-func markdownInline(s string) string {
-	s = mdEscape.ReplaceAllStringFunc(s, func(m string) string {
-		return string(rune(0xF0000 + rune(m[1])))
-	})
-	// Code spans are literal: protect their content first.
-	s = mdCode.ReplaceAllStringFunc(s, func(m string) string {
-		return escapeMarkdown(strings.Trim(m, "`"))
-	})
-	s = mdImage.ReplaceAllString(s, "")
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdRefLink.ReplaceAllString(s, "$1")
-	s = mdAutolink.ReplaceAllString(s, "$1")
-	s = mdHTMLTag.ReplaceAllString(s, " ")
-	s = mdStrong.ReplaceAllString(s, "$1")
-	s = mdStrongU.ReplaceAllString(s, "$1$2$3")
-	s = mdStrike.ReplaceAllString(s, "$1")
-	s = mdEm.ReplaceAllString(s, "$1")
-	s = mdEmU.ReplaceAllString(s, "$1$2$3")
-	s = mdUnescaped.ReplaceAllStringFunc(s, func(m string) string {
-		r := []rune(m)[0]
-		return string(r - 0xF0000)
-	})
-	return html.UnescapeString(s)
+// inlineText returns the plain text of n's inline children: line breaks
+// become spaces, links their text, inline HTML a space, and images
+// nothing.
+func inlineText(src []byte, n ast.Node) string {
+	var b strings.Builder
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				v := c.Segment.Value(src)
+				if !c.IsRaw() {
+					v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+				}
+				b.Write(v)
+				if c.SoftLineBreak() || c.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.CodeSpan:
+				// A code span's text is literal: its children are raw.
+				walk(c)
+			case *ast.AutoLink:
+				b.Write(c.Label(src))
+			case *ast.RawHTML:
+				b.WriteByte(' ')
+			case *ast.Image:
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
 }

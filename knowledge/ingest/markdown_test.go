@@ -116,6 +116,28 @@ func TestParseMarkdown(t *testing.T) {
 			},
 		},
 		{
+			name: "table rows, HTML blocks, literal code and an email autolink",
+			in: "| Line | Trains |\n|:--|--:|\n| North | 12 |\n| *South* | 9 |\n\n" +
+				"<div class=\"note\">\n<p>Fares rise in <b>June</b>.</p>\n<p>Passes do not.</p>\n</div>\n\n" +
+				"<!-- an editor's note -->\n\n" +
+				"Run `git log <ref>` or write to <desk@wire.example>.\n\n    indented *code*\n",
+			want: knowledge.Article{
+				Ref: "a.md", Title: "Line | Trains",
+				Paragraphs: []string{
+					"Line | Trains", "North | 12", "South | 9", "Fares rise in June.", "Passes do not.",
+					"Run git log <ref> or write to desk@wire.example.", "indented *code*",
+				},
+			},
+		},
+		{
+			name: "carriage returns end lines, a longer fence opens front matter",
+			in:   "----\rtitle: Old Mac file\r----\r# Heading\r\rFirst line\rsecond line.\r",
+			want: knowledge.Article{
+				Ref: "a.md", Title: "Old Mac file",
+				Paragraphs: []string{"Heading", "First line second line."},
+			},
+		},
+		{
 			name: "unclosed front matter is body text",
 			in:   "---\ntitle: never closed\n",
 			want: knowledge.Article{

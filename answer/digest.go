@@ -9,11 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // A digest is a short post of what is new: the articles of a window are
@@ -290,11 +291,7 @@ func quoteStories(stories []Story) ([]DigestItem, []Citation) {
 // paragraph's last sentence may lack one, and the next item's sentence
 // would run on.
 func fullStop(s string) string {
-	t := strings.TrimRightFunc(s, isCloser)
-	if t == "" {
-		return s
-	}
-	if r, _ := utf8.DecodeLastRuneInString(t); isTerminal(r) {
+	if s == "" || text.EndsSentence(s) {
 		return s
 	}
 	return s + "."
@@ -359,8 +356,8 @@ func storySentences(s Story) []quote {
 // shares less than half its content words with the words of seen.
 func freshSentence(a knowledge.RecentArticle, seen map[string]bool) (quote, bool) {
 	for _, p := range a.Lead {
-		for _, sp := range splitSentences(p.Text) {
-			text := p.Text[sp.start:sp.end]
+		for _, sp := range text.Sentences(p.Text) {
+			text := p.Text[sp.Start:sp.End]
 			if !isProse(text) {
 				continue
 			}
@@ -382,7 +379,7 @@ func freshSentence(a knowledge.RecentArticle, seen map[string]bool) (quote, bool
 // keySetOf returns the keys of the content words of s.
 func keySetOf(s string) map[string]bool {
 	out := make(map[string]bool)
-	for _, k := range contentKeys(s) {
+	for _, k := range text.ContentKeys(s) {
 		out[k] = true
 	}
 	return out
@@ -494,11 +491,11 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) er
 		c.headline = cleanHeadline(sec.heading)
 		votes := make(map[int]int)
 		firstVote := -1
-		for _, sp := range splitSentences(sec.body) {
+		for _, sp := range text.Sentences(sec.body) {
 			if len(c.sentences) == maxItemSentences {
 				break
 			}
-			a := verify(sec.body[sp.start:sp.end], included)
+			a := verify(sec.body[sp.Start:sp.End], included)
 			if a.Abstained {
 				continue
 			}

@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/byline-bot/byline/knowledge"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // otherCorpus is four short articles written for these tests, so that the
@@ -141,10 +143,10 @@ func checkPicks(t *testing.T, ps []knowledge.Passage, x extraction) {
 		if p.passage < 0 || p.passage >= len(ps) {
 			t.Fatalf("pick %d: passage %d out of range", i, p.passage)
 		}
-		text := ps[p.passage].Text
+		body := ps[p.passage].Text
 		var sentences []string
-		for _, sp := range splitSentences(text) {
-			sentences = append(sentences, text[sp.start:sp.end])
+		for _, sp := range text.Sentences(body) {
+			sentences = append(sentences, body[sp.Start:sp.End])
 		}
 		if !contains(sentences, p.text) {
 			t.Errorf("pick %d %q is not a sentence of %s", i, p.text, ps[p.passage].Ref())

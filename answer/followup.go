@@ -3,6 +3,8 @@ package answer
 import (
 	"strings"
 	"unicode"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // standalone turns a follow-up ("what did he say next?") into a search that
@@ -110,8 +112,8 @@ func words(s string) []string {
 
 // firstSentence returns s up to its first sentence end.
 func firstSentence(s string) string {
-	if spans := splitSentences(s); len(spans) > 0 {
-		return s[spans[0].start:spans[0].end]
+	if spans := text.Sentences(s); len(spans) > 0 {
+		return s[spans[0].Start:spans[0].End]
 	}
 	return s
 }

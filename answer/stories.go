@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/knowledge"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // Story is the articles of a window that tell of one event.
@@ -83,11 +85,17 @@ const (
 	templated = 0.5
 )
 
-// digestStopWords are words of news copy that say nothing about which
-// event an article tells of: reporting verbs, company suffixes, units of
-// time and days.
-var digestStopWords = keySet(strings.Fields(`say said says tell told report reported reports
-	according statement news reuter reuters inc corp co ltd plc llc company companies
+// isNewsCopy reports whether t is a word of news copy that says nothing
+// about which event an article tells of: a reporting verb, or one of
+// newsCopyWords.
+func isNewsCopy(t text.Term) bool {
+	return newsCopyWords[t.Key] || text.IsReportingVerb(t.Lower)
+}
+
+// newsCopyWords are, besides the reporting verbs, the words of news copy
+// that name no event: reports, company suffixes, units of time and days.
+var newsCopyWords = text.KeySet(strings.Fields(`report reported reports
+	statement news reuter reuters inc corp co ltd plc llc company companies
 	year years month months week weeks day days today yesterday tomorrow
 	monday tuesday wednesday thursday friday saturday sunday
 	mr mrs ms new also would could one two three`)...)
@@ -97,7 +105,7 @@ var digestStopWords = keySet(strings.Fields(`say said says tell told report repo
 // Each article is read as a vector of the content words of its title
 // (counted titleWeight times) and of those of its lead paragraphs that
 // hold prose: stemmed, without stop words, numbers, or the words of news
-// copy that name no event (digestStopWords), weighted by sublinear term
+// copy that name no event (isNewsCopy), weighted by sublinear term
 // frequency times inverse document frequency over the articles given
 // (see idfPrior). Paragraphs without prose, such as an earnings report's
 // "Shr 29 cts vs 28 cts", are left out, so that reports of different
@@ -152,24 +160,24 @@ func Stories(arts []knowledge.RecentArticle) []Story {
 // reading is an article as the grouping reads it: the terms of its title
 // and of each sentence of its lead paragraphs, scanned once.
 type reading struct {
-	title []term
+	title []text.Term
 	// sentences holds each lead paragraph's sentences' terms; proseParas
 	// marks the paragraphs with a sentence of prose in them.
-	sentences  [][][]term
+	sentences  [][][]text.Term
 	proseParas []bool
 	// prose is true when some paragraph is.
 	prose bool
 }
 
 func read(a knowledge.RecentArticle) reading {
-	r := reading{title: scanTerms(a.Title)}
+	r := reading{title: text.Terms(a.Title)}
 	for _, p := range a.Lead {
 		var (
-			ss    [][]term
+			ss    [][]text.Term
 			prose bool
 		)
-		for _, sp := range splitSentences(p.Text) {
-			ts := scanTerms(p.Text[sp.start:sp.end])
+		for _, sp := range text.Sentences(p.Text) {
+			ts := text.Terms(p.Text[sp.Start:sp.End])
 			ss = append(ss, ts)
 			prose = prose || isProseTerms(ts)
 		}
@@ -198,10 +206,10 @@ type termVector struct {
 // its words, as headlines in title case do.
 func writtenNames(r reading) map[string]bool {
 	out := make(map[string]bool)
-	add := func(ts []term) {
+	add := func(ts []text.Term) {
 		for i, t := range ts {
-			if i > 0 && !t.compound && !t.num && (t.upper || t.acro) && t.isContent() && !calendarWords[t.key] {
-				out[t.key] = true
+			if i > 0 && !t.Compound && !t.Num && (t.Upper || t.Acro) && t.IsContent() && !text.IsCalendarWord(t.Lower) {
+				out[t.Key] = true
 			}
 		}
 	}
@@ -218,22 +226,16 @@ func writtenNames(r reading) map[string]bool {
 	return out
 }
 
-// calendarWords are the names of months and days, which name no event:
-// any two articles dated in one month share them.
-var calendarWords = keySet(strings.Fields(`january february march april may june july august
-	september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-	monday tuesday wednesday thursday friday saturday sunday`)...)
-
 // titleCase reports whether most of the words of a title are
 // capitalized.
-func titleCase(ts []term) bool {
+func titleCase(ts []text.Term) bool {
 	var up, all int
 	for _, t := range ts {
-		if t.compound || t.num {
+		if t.Compound || t.Num {
 			continue
 		}
 		all++
-		if t.upper {
+		if t.Upper {
 			up++
 		}
 	}
@@ -247,12 +249,12 @@ func articleVectors(reads []reading) []termVector {
 	df := make(map[string]int)
 	for i, r := range reads {
 		c := make(map[string]float64)
-		add := func(ts []term, weight float64) {
+		add := func(ts []text.Term, weight float64) {
 			for _, t := range ts {
-				if t.compound || t.num || !t.isContent() || digestStopWords[t.key] {
+				if t.Compound || t.Num || !t.IsContent() || isNewsCopy(t) {
 					continue
 				}
-				c[t.key] += weight
+				c[t.Key] += weight
 			}
 		}
 		add(r.title, titleWeight)
@@ -606,7 +608,7 @@ func makeStory(arts []knowledge.RecentArticle, reads []reading, sims map[pair]fl
 // leadTriples returns the word triples of the first sentence of prose of
 // an article's lead, or of its first sentence if none is prose.
 func leadTriples(r reading) map[string]bool {
-	var first []term
+	var first []text.Term
 	for i, ss := range r.sentences {
 		for _, ts := range ss {
 			if first == nil {
@@ -645,7 +647,7 @@ func leadLength(a knowledge.RecentArticle) int {
 func wordTriples(r reading) map[string]bool {
 	out := make(map[string]bool)
 	for _, ss := range r.sentences {
-		var ts []term
+		var ts []text.Term
 		for _, s := range ss {
 			ts = append(ts, s...)
 		}
@@ -657,11 +659,11 @@ func wordTriples(r reading) map[string]bool {
 }
 
 // triples returns the runs of three consecutive words of ts, lowercased.
-func triples(ts []term) map[string]bool {
+func triples(ts []text.Term) map[string]bool {
 	var words []string
 	for _, t := range ts {
-		if !t.compound {
-			words = append(words, t.lower)
+		if !t.Compound {
+			words = append(words, t.Lower)
 		}
 	}
 	out := make(map[string]bool)
@@ -722,8 +724,8 @@ func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 		firstOf knowledge.Passage
 	)
 	for _, p := range a.Lead {
-		for _, sp := range splitSentences(p.Text) {
-			s := p.Text[sp.start:sp.end]
+		for _, sp := range text.Sentences(p.Text) {
+			s := p.Text[sp.Start:sp.End]
 			if first == "" {
 				first, firstOf = s, p
 			}
@@ -743,31 +745,31 @@ func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 // in news copy; a table's rows repeat one or two, "up", "under"), and
 // numbers make at most half of it; its words repeat little.
 func isProse(s string) bool {
-	return isProseTerms(scanTerms(s))
+	return isProseTerms(text.Terms(s))
 }
 
-func isProseTerms(ts []term) bool {
+func isProseTerms(ts []text.Term) bool {
 	var (
 		all, function, content, numbers int
 		kinds                           = make(map[string]bool)
 		words                           = make(map[string]bool)
 	)
 	for i, t := range ts {
-		if t.compound {
+		if t.Compound {
 			continue
 		}
 		all++
-		if !t.num {
-			words[t.lower] = true
+		if !t.Num {
+			words[t.Lower] = true
 		}
 		switch {
-		case t.num:
+		case t.Num:
 			numbers++
-		case stopWords[t.lower] && (i == 0 || !t.upper):
+		case text.IsFiller(t.Lower) && (i == 0 || !t.Upper):
 			// Capitalized inside a sentence, "May" is a month.
 			function++
-			kinds[t.lower] = true
-		case t.isContent():
+			kinds[t.Lower] = true
+		case t.IsContent():
 			content++
 		}
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // sharedDir is the shared data folder beside the repository.
@@ -215,18 +217,18 @@ func isGold(p knowledge.Passage, q storyQuestion, fileOf map[string]string) bool
 	return false
 }
 
-// mentions reports whether text mentions want: as written, ignoring case,
+// mentions reports whether s mentions want: as written, ignoring case,
 // or with every content word of want present in some form ("rejected" for
 // "reject").
-func mentions(text, want string) bool {
-	if strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
+func mentions(s, want string) bool {
+	if strings.Contains(strings.ToLower(s), strings.ToLower(want)) {
 		return true
 	}
 	have := make(map[string]bool)
-	for _, k := range contentKeys(text) {
+	for _, k := range text.ContentKeys(s) {
 		have[k] = true
 	}
-	keys := contentKeys(want)
+	keys := text.ContentKeys(want)
 	for _, k := range keys {
 		if !have[k] {
 			return false

@@ -1,6 +1,11 @@
-package answer
-
-// Grouping a window's articles into stories, for the digest.
+// Package stories groups articles into stories: the articles of a window
+// that tell of one event, near-duplicate copies folded together, ranked by
+// how widely the story was told. Digests write up the top stories; the
+// answer engine can use them to say what a story is about.
+//
+// It reads words through package text and articles from package
+// knowledge, and imports nothing else of the project.
+package stories
 
 import (
 	"container/heap"
@@ -10,7 +15,6 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/knowledge"
-
 	"github.com/byline-bot/byline/text"
 )
 
@@ -46,8 +50,11 @@ func (s Story) outlets() int {
 	return n
 }
 
-// The grouping's knobs; see Stories.
+// The grouping's knobs; see Group.
 const (
+	// minContentWords is how many content words a sentence of prose has
+	// at least (see IsProse).
+	minContentWords = 3
 	// titleWeight is how many times a title's words count: a headline
 	// names the event in few words.
 	titleWeight = 2
@@ -60,7 +67,7 @@ const (
 	// articles, or distinctMinDocs of them in a smaller window, hold it.
 	// Two articles are compared only when they share at least minDistinct
 	// distinctive words and at least minNames of them are names (see
-	// Stories): the boilerplate that every earnings report or market wrap
+	// Group): the boilerplate that every earnings report or market wrap
 	// repeats is held by too many articles of a busy day, and a genre's
 	// vocabulary names nobody.
 	distinctShare   = 0.02
@@ -100,7 +107,7 @@ var newsCopyWords = text.KeySet(strings.Fields(`report reported reports
 	monday tuesday wednesday thursday friday saturday sunday
 	mr mrs ms new also would could one two three`)...)
 
-// Stories groups articles into stories and ranks them, best first.
+// Group groups articles into stories and ranks them, best first.
 //
 // Each article is read as a vector of the content words of its title
 // (counted titleWeight times) and of those of its lead paragraphs that
@@ -136,7 +143,7 @@ var newsCopyWords = text.KeySet(strings.Fields(`report reported reports
 // once, see templated); then by how many accounts they have; then by how
 // recent they are; then by article id. The same articles in the same
 // order make the same stories in every run.
-func Stories(arts []knowledge.RecentArticle) []Story {
+func Group(arts []knowledge.RecentArticle) []Story {
 	if len(arts) == 0 {
 		return nil
 	}
@@ -242,7 +249,7 @@ func titleCase(ts []text.Term) bool {
 	return all > 0 && up*2 > all
 }
 
-// articleVectors weighs each article's words; see Stories.
+// articleVectors weighs each article's words; see Group.
 func articleVectors(reads []reading) []termVector {
 	counts := make([]map[string]float64, len(reads))
 	names := make([]map[string]bool, len(reads))
@@ -691,7 +698,7 @@ func containment(a, b map[string]bool) float64 {
 	return float64(n) / float64(len(a))
 }
 
-// rankStories sorts stories best first; see Stories. prose tells which
+// rankStories sorts stories best first; see Group. prose tells which
 // articles have a sentence of prose in their lead.
 func rankStories(stories []Story, prose map[string]bool) {
 	sort.SliceStable(stories, func(i, j int) bool {
@@ -715,10 +722,10 @@ func rankStories(stories []Story, prose map[string]bool) {
 	})
 }
 
-// leadSentence returns the first sentence of prose in a's lead paragraphs
+// LeadSentence returns the first sentence of prose in a's lead paragraphs
 // and the paragraph it is in. With none, it returns the first sentence
 // and false.
-func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
+func LeadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 	var (
 		first   string
 		firstOf knowledge.Passage
@@ -729,7 +736,7 @@ func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 			if first == "" {
 				first, firstOf = s, p
 			}
-			if isProse(s) {
+			if IsProse(s) {
 				return p, s, true
 			}
 		}
@@ -737,14 +744,14 @@ func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 	return firstOf, first, false
 }
 
-// isProse reports whether s reads as a sentence: it has content words and
+// IsProse reports whether s reads as a sentence: it has content words and
 // the function words that join them, which a line of figures ("Shr 29 cts
 // vs 28 cts"), a table, a dateline or a credit line lacks. A sentence of
 // prose has at least minContentWords content words and three different
 // function words, which make at least an eighth of it (about a third do
 // in news copy; a table's rows repeat one or two, "up", "under"), and
 // numbers make at most half of it; its words repeat little.
-func isProse(s string) bool {
+func IsProse(s string) bool {
 	return isProseTerms(text.Terms(s))
 }
 

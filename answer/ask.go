@@ -312,12 +312,12 @@ func replaceWord(s, w, to string) string {
 func readable(s string) string {
 	var out []string
 	seen := make(map[string]bool)
-	for _, t := range scanTerms(s) {
-		if t.compound || !t.isContent() || seen[t.key] || isFollowUpStop(t.lower) {
+	for _, t := range text.Terms(s) {
+		if t.Compound || !t.IsContent() || seen[t.Key] || isFollowUpStop(t.Lower) {
 			continue
 		}
-		seen[t.key] = true
-		out = append(out, t.word)
+		seen[t.Key] = true
+		out = append(out, t.Word)
 	}
 	if len(out) == 0 {
 		return strings.TrimSpace(s)
@@ -330,12 +330,12 @@ func readable(s string) string {
 // name is added: adding every form (capitals, other languages) lost 0.9
 // points of recall@1 on a SQuAD sample, "French" searching for Paris.
 func withCountryForms(s string) string {
-	ts := scanTerms(s)
+	ts := text.Terms(s)
 	seen := make(map[string]bool)
 	var add []string
 	low := " " + strings.ToLower(s) + " "
 	for i, t := range ts {
-		if t.compound || !(t.upper || t.acro) {
+		if t.Compound || !(t.Upper || t.Acro) {
 			continue
 		}
 		c := countryOfTerms(ts[i:])

@@ -9,15 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
+	"github.com/byline-bot/byline/stories"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // A digest is a short post of what is new: the articles of a window are
-// grouped into stories (see Stories), the best few are written up, each
+// grouped into stories (see stories.Group), the best few are written up, each
 // as a headline and one to three sentences whose every claim cites a
 // paragraph, and the sources are listed. A language model writes it when
 // one is configured, checked exactly as answers are (see verify); else
@@ -125,7 +127,7 @@ const (
 // Digest builds the digest of what is new in r's window.
 //
 // Articles published or ingested in the window are grouped into stories
-// and ranked (see Stories); the first r.MaxItems are written up. With a
+// and ranked (see stories.Group); the first r.MaxItems are written up. With a
 // language model, one call writes them all from the stories' lead
 // paragraphs, and each story's sentences are checked as answers are (see
 // verify): a sentence without a valid citation is dropped, and a story
@@ -176,7 +178,7 @@ func (e *Engine) Digest(ctx context.Context, r DigestRequest) (Digest, error) {
 		e.log.Debug("digest: nothing new", "since", since, "until", until)
 		return d, nil
 	}
-	stories := Stories(arts)
+	stories := stories.Group(arts)
 	d.Stories = len(stories)
 	top := stories[:min(maxItems, len(stories))]
 
@@ -219,7 +221,7 @@ func quietDayLine(d Digest) string {
 
 // storyItem returns an item for s with what every item has whoever writes
 // it: the story's articles and outlets, and its central title as headline.
-func storyItem(s Story) DigestItem {
+func storyItem(s stories.Story) DigestItem {
 	it := DigestItem{Headline: cleanHeadline(s.Accounts[0].Title), Accounts: len(s.Accounts), Sources: s.Sources}
 	for _, a := range s.Accounts {
 		it.ArticleIDs = append(it.ArticleIDs, a.ID)
@@ -228,7 +230,7 @@ func storyItem(s Story) DigestItem {
 		it.ArticleIDs = append(it.ArticleIDs, cs...)
 	}
 	if it.Headline == "" {
-		_, lead, _ := leadSentence(s.Accounts[0])
+		_, lead, _ := stories.LeadSentence(s.Accounts[0])
 		it.Headline = cleanHeadline(lead)
 	}
 	return it
@@ -250,7 +252,7 @@ var titleCasePossessive = regexp.MustCompile(`(\pL['’])S\b`)
 // quoteStories writes each story by quoting it: the lead sentence of its
 // central account, then a sentence of another account (see
 // storySentences), each cited; the numbers run across the stories.
-func quoteStories(stories []Story) ([]DigestItem, []Citation) {
+func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 	var (
 		cites citations
 		items []DigestItem
@@ -290,11 +292,7 @@ func quoteStories(stories []Story) ([]DigestItem, []Citation) {
 // paragraph's last sentence may lack one, and the next item's sentence
 // would run on.
 func fullStop(s string) string {
-	t := strings.TrimRightFunc(s, isCloser)
-	if t == "" {
-		return s
-	}
-	if r, _ := utf8.DecodeLastRuneInString(t); isTerminal(r) {
+	if s == "" || text.EndsSentence(s) {
 		return s
 	}
 	return s + "."
@@ -325,8 +323,8 @@ type quote struct {
 // first sentence of prose of one of them that does not repeat the first,
 // preferring another outlet's account and then the newest (the latest
 // turn of the story).
-func storySentences(s Story) []quote {
-	p, text, _ := leadSentence(s.Accounts[0])
+func storySentences(s stories.Story) []quote {
+	p, text, _ := stories.LeadSentence(s.Accounts[0])
 	if text == "" {
 		return nil
 	}
@@ -359,9 +357,9 @@ func storySentences(s Story) []quote {
 // shares less than half its content words with the words of seen.
 func freshSentence(a knowledge.RecentArticle, seen map[string]bool) (quote, bool) {
 	for _, p := range a.Lead {
-		for _, sp := range splitSentences(p.Text) {
-			text := p.Text[sp.start:sp.end]
-			if !isProse(text) {
+		for _, sp := range text.Sentences(p.Text) {
+			text := p.Text[sp.Start:sp.End]
+			if !stories.IsProse(text) {
 				continue
 			}
 			keys := keySetOf(text)
@@ -382,7 +380,7 @@ func freshSentence(a knowledge.RecentArticle, seen map[string]bool) (quote, bool
 // keySetOf returns the keys of the content words of s.
 func keySetOf(s string) map[string]bool {
 	out := make(map[string]bool)
-	for _, k := range contentKeys(s) {
+	for _, k := range text.ContentKeys(s) {
 		out[k] = true
 	}
 	return out
@@ -422,7 +420,7 @@ type digestPromptData struct {
 // its accounts' lead paragraphs in turn (the first paragraph of each
 // account, then the second of each, and so on), and always at least its
 // central account's first paragraph.
-func (e *Engine) buildDigestPrompt(d Digest, stories []Story) ([]llm.Message, []knowledge.Passage, []int, error) {
+func (e *Engine) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Message, []knowledge.Passage, []int, error) {
 	var (
 		included []knowledge.Passage
 		storyOf  []int
@@ -472,7 +470,7 @@ func (e *Engine) buildDigestPrompt(d Digest, stories []Story) ([]llm.Message, []
 
 // writeDigest has the language model write the items of d for stories,
 // checks them, and sets d's items, citations, model and token usage.
-func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) error {
+func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.Story) error {
 	msgs, included, storyOf, err := e.buildDigestPrompt(*d, stories)
 	if err != nil {
 		return err
@@ -494,11 +492,11 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) er
 		c.headline = cleanHeadline(sec.heading)
 		votes := make(map[int]int)
 		firstVote := -1
-		for _, sp := range splitSentences(sec.body) {
+		for _, sp := range text.Sentences(sec.body) {
 			if len(c.sentences) == maxItemSentences {
 				break
 			}
-			a := verify(sec.body[sp.start:sp.end], included)
+			a := verify(sec.body[sp.Start:sp.End], included)
 			if a.Abstained {
 				continue
 			}
@@ -563,7 +561,7 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []Story) er
 
 // storyPassages are a story's opening paragraphs, with their articles'
 // titles, what a headline is checked against.
-func storyPassages(s Story) []knowledge.Passage {
+func storyPassages(s stories.Story) []knowledge.Passage {
 	var out []knowledge.Passage
 	for _, a := range s.Accounts {
 		out = append(out, a.Lead...)

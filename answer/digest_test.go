@@ -21,6 +21,7 @@ import (
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
+	"github.com/byline-bot/byline/stories"
 )
 
 // digestShared is the shared data folder beside the repository.
@@ -267,10 +268,10 @@ func TestDigestReutersDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stories := answer.Stories(arts)
+	grouped := stories.Group(arts)
 
 	var multi, topical, withCopies, largest, members int
-	for i, s := range stories {
+	for i, s := range grouped {
 		titles := []string{}
 		for _, a := range s.Accounts {
 			titles = append(titles, a.Title)
@@ -308,25 +309,25 @@ func TestDigestReutersDay(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d articles, %d stories, %d of several accounts (%d with titles sharing a word), %d with copies, the largest %d articles",
-		len(arts), len(stories), multi, topical, withCopies, largest)
+	t.Logf("%d articles, %d grouped, %d of several accounts (%d with titles sharing a word), %d with copies, the largest %d articles",
+		len(arts), len(grouped), multi, topical, withCopies, largest)
 	if members != len(arts) {
-		t.Errorf("the stories hold %d articles of %d", members, len(arts))
+		t.Errorf("the grouped hold %d articles of %d", members, len(arts))
 	}
 	if largest > 12 {
 		t.Errorf("a story of %d articles: the grouping made a blob", largest)
 	}
 	if multi < 20 || multi > len(arts)/4 {
-		t.Errorf("%d stories of several accounts among %d articles; want a real grouping, neither none nor everything", multi, len(arts))
+		t.Errorf("%d grouped of several accounts among %d articles; want a real grouping, neither none nor everything", multi, len(arts))
 	}
 	if topical*10 < multi*9 {
-		t.Errorf("only %d of %d stories of several accounts have titles sharing a word", topical, multi)
+		t.Errorf("only %d of %d grouped of several accounts have titles sharing a word", topical, multi)
 	}
 	if withCopies == 0 {
 		t.Error("no re-sent copy was folded into its original")
 	}
 
-	if diff := cmp.Diff(storyIDs(stories), storyIDs(answer.Stories(arts))); diff != "" {
+	if diff := cmp.Diff(storyIDs(grouped), storyIDs(stories.Group(arts))); diff != "" {
 		t.Errorf("the same articles grouped twice differ (-first +second):\n%s", diff)
 	}
 
@@ -350,7 +351,7 @@ func TestDigestReutersDay(t *testing.T) {
 	if len(story) != 2 {
 		t.Fatalf("%d undated articles; want the story's two", len(story))
 	}
-	mixed := answer.Stories(append(append([]knowledge.RecentArticle(nil), arts...), story...))
+	mixed := stories.Group(append(append([]knowledge.RecentArticle(nil), arts...), story...))
 	want := []string{story[0].ID, story[1].ID}
 	got := storyIDs(mixed[:1])[0]
 	sort.Strings(want)
@@ -364,8 +365,8 @@ func TestDigestReutersDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", d.Text)
-	if len(d.Items) != 5 || d.Articles != len(arts) || d.Stories != len(stories) {
-		t.Errorf("%d items of %d articles and %d stories; want 5 of %d and %d", len(d.Items), d.Articles, d.Stories, len(arts), len(stories))
+	if len(d.Items) != 5 || d.Articles != len(arts) || d.Stories != len(grouped) {
+		t.Errorf("%d items of %d articles and %d grouped; want 5 of %d and %d", len(d.Items), d.Articles, d.Stories, len(arts), len(grouped))
 	}
 	if !strings.HasPrefix(d.Text, "News digest — 2 Mar 1987\n") {
 		t.Errorf("title line %q", strings.SplitN(d.Text, "\n", 2)[0])
@@ -375,16 +376,16 @@ func TestDigestReutersDay(t *testing.T) {
 	}
 	for _, it := range d.Items {
 		if it.Accounts < 2 || len(it.Citations) < 2 {
-			t.Errorf("item %q: %d accounts, %d citations; on this day the top stories have several accounts, and two are quoted", it.Headline, it.Accounts, len(it.Citations))
+			t.Errorf("item %q: %d accounts, %d citations; on this day the top grouped have several accounts, and two are quoted", it.Headline, it.Accounts, len(it.Citations))
 		}
 	}
 	checkCitations(t, store, d)
 }
 
 // storyIDs lists the ids of each story's articles, accounts then copies.
-func storyIDs(stories []answer.Story) [][]string {
+func storyIDs(ss []stories.Story) [][]string {
 	var out [][]string
-	for _, s := range stories {
+	for _, s := range ss {
 		var ids []string
 		for _, a := range s.Accounts {
 			ids = append(ids, a.ID)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // extraction is what extract found: the sentences that answer a question,
@@ -44,18 +46,18 @@ const (
 )
 
 var (
-	reportKeys = keySet("say", "tell", "describe", "description", "claim", "state", "statement",
+	reportKeys = text.KeySet("say", "tell", "describe", "description", "claim", "state", "statement",
 		"comment", "respond", "response", "reply", "react", "reaction", "explain", "add", "note",
 		"insist", "argue", "deny", "denial", "reject", "dismiss", "clarify", "announce",
 		"characterize", "characterise", "view", "stance", "remark", "according")
-	nameKeys = keySet("title", "titled", "entitled", "name", "named", "call", "called", "dub",
+	nameKeys = text.KeySet("title", "titled", "entitled", "name", "named", "call", "called", "dub",
 		"dubbed", "headline", "headlined", "label", "labelled", "labeled", "termed")
-	metaKeys = keySet("article", "story", "piece", "byline", "author", "writer", "write", "agency",
+	metaKeys = text.KeySet("article", "story", "piece", "byline", "author", "writer", "write", "agency",
 		"news", "wire", "supply", "provide", "contribute", "credit", "source", "outlet")
-	articleKeys = keySet("article", "story", "piece")
-	denialKeys  = keySet("deny", "denial", "dispute", "reject", "refute", "rebut", "contest",
+	articleKeys = text.KeySet("article", "story", "piece")
+	denialKeys  = text.KeySet("deny", "denial", "dispute", "reject", "refute", "rebut", "contest",
 		"contradict", "dismiss")
-	ordinals = keySet("first", "second", "third", "fourth", "last", "previous", "other")
+	ordinals = text.KeySet("first", "second", "third", "fourth", "last", "previous", "other")
 )
 
 // creditLine matches the line that says where an article's information
@@ -95,44 +97,44 @@ type question struct {
 // parseQuestion finds the content words of q and what kind of answer it
 // wants.
 func parseQuestion(q string) question {
-	ts := scanTerms(q)
+	ts := text.Terms(q)
 	pq := question{keys: make(map[string]bool)}
 	aboutArticle := false
 	for _, t := range ts {
-		if !t.compound && articleKeys[t.key] && !t.upper {
+		if !t.Compound && articleKeys[t.Key] && !t.Upper {
 			aboutArticle = true
 		}
 	}
 	for _, t := range ts {
-		if t.compound || !t.isContent() || pq.keys[t.key] {
+		if t.Compound || !t.IsContent() || pq.keys[t.Key] {
 			continue
 		}
-		pq.keys[t.key] = true
+		pq.keys[t.Key] = true
 		c := classNone
 		switch {
-		case reportKeys[t.key]:
+		case reportKeys[t.Key]:
 			c = classReport
-		case nameKeys[t.key]:
+		case nameKeys[t.Key]:
 			c = className
-		case metaKeys[t.key] || (aboutArticle && ordinals[t.key]):
+		case metaKeys[t.Key] || (aboutArticle && ordinals[t.Key]):
 			c = classMeta
 		}
-		pq.terms = append(pq.terms, qterm{key: t.key, word: t.lower, proper: t.upper, class: c})
+		pq.terms = append(pq.terms, qterm{key: t.Key, word: t.Lower, proper: t.Upper, class: c})
 	}
 	pq.kind = questionKind(ts)
 	return pq
 }
 
 // questionKind reads the kind of answer wanted from the question words.
-func questionKind(ts []term) answerKind {
+func questionKind(ts []text.Term) answerKind {
 	for i, t := range ts {
 		next := ""
 		if i+1 < len(ts) {
-			next = ts[i+1].lower
+			next = ts[i+1].Lower
 		}
-		switch t.lower {
+		switch t.Lower {
 		case "who", "whom", "whose":
-			if t.lower == "who" && (next == "is" || next == "was" || next == "are" || next == "were") && isNameOnly(ts[i+2:]) {
+			if t.Lower == "who" && (next == "is" || next == "was" || next == "are" || next == "were") && isNameOnly(ts[i+2:]) {
 				return kindDefinition
 			}
 			return kindPerson
@@ -156,11 +158,11 @@ func questionKind(ts []term) answerKind {
 				return kindTime
 			}
 			for _, u := range ts[i+1:] {
-				if nameKeys[u.key] {
+				if nameKeys[u.Key] {
 					return kindName
 				}
 			}
-			if t.lower == "which" {
+			if t.Lower == "which" {
 				return kindEntity
 			}
 			return kindAny
@@ -171,16 +173,16 @@ func questionKind(ts []term) answerKind {
 
 // isNameOnly reports whether ts is a name and nothing else: capitalized
 // content words.
-func isNameOnly(ts []term) bool {
+func isNameOnly(ts []text.Term) bool {
 	n := 0
 	for _, t := range ts {
-		if t.compound {
+		if t.Compound {
 			continue
 		}
-		if !t.upper && !stopWords[t.lower] {
+		if !t.Upper && !text.IsFiller(t.Lower) {
 			return false
 		}
-		if t.upper {
+		if t.Upper {
 			n++
 		}
 	}
@@ -191,7 +193,7 @@ func isNameOnly(ts []term) bool {
 type sentence struct {
 	passage int
 	text    string
-	terms   []term
+	terms   []text.Term
 	keys    map[string]bool // content keys
 	capKeys map[string]bool // keys of words written with a capital
 	quoted  bool            // holds a quotation mark
@@ -199,24 +201,24 @@ type sentence struct {
 	order   int             // position among all sentences
 }
 
-func newSentence(passage int, text string, order int) *sentence {
+func newSentence(passage int, body string, order int) *sentence {
 	s := &sentence{
-		passage: passage, text: text, order: order,
-		terms:   scanTerms(text),
+		passage: passage, text: body, order: order,
+		terms:   text.Terms(body),
 		keys:    make(map[string]bool),
 		capKeys: make(map[string]bool),
 	}
 	for _, t := range s.terms {
-		if !t.isContent() {
+		if !t.IsContent() {
 			continue
 		}
-		s.keys[t.key] = true
-		if t.upper {
-			s.capKeys[t.key] = true
+		s.keys[t.Key] = true
+		if t.Upper {
+			s.capKeys[t.Key] = true
 		}
 	}
-	s.quoted = strings.ContainsAny(text, "\"“”«»")
-	s.credit = creditLine.MatchString(text) && len(s.terms) <= 30
+	s.quoted = strings.ContainsAny(body, "\"“”«»")
+	s.credit = creditLine.MatchString(body) && len(s.terms) <= 30
 	return s
 }
 
@@ -292,23 +294,23 @@ func countSoft(ts []qterm) int {
 }
 
 var (
-	roleKeys = keySet("spokesman", "president", "minister", "leader", "chief", "director", "head",
+	roleKeys = text.KeySet("spokesman", "president", "minister", "leader", "chief", "director", "head",
 		"official", "senator", "governor", "chairman", "secretary", "candidate", "adviser", "advisor",
 		"founder", "executive", "manager", "member", "mayor", "judge", "reporter", "analyst",
 		"professor", "ambassador", "general", "commander", "officer", "owner", "chancellor",
 		"premier", "representative", "lawyer", "attorney", "economist", "editor", "correspondent",
 		"coach", "captain", "master", "expert", "researcher", "scientist", "activist", "author")
-	timeKeys = keySet("january", "february", "march", "april", "june", "july", "august",
+	timeKeys = text.KeySet("january", "february", "march", "april", "june", "july", "august",
 		"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
 		"aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
 		"friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "tonight", "ago",
 		"week", "month", "year", "decade", "century", "morning", "afternoon", "evening", "night",
 		"dawn", "noon", "midnight", "pm", "am", "recently", "weekend", "spring", "summer", "autumn",
 		"winter", "earlier", "later")
-	numberKeys = keySet("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+	numberKeys = text.KeySet("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 		"ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand",
 		"million", "billion", "trillion", "dozen", "half", "percent", "mln", "bln", "pct")
-	reasonKeys = keySet("because", "due", "cause", "reason", "result", "amid", "blame", "owing",
+	reasonKeys = text.KeySet("because", "due", "cause", "reason", "result", "amid", "blame", "owing",
 		"after", "since", "over", "so")
 	placePreps = map[string]bool{"in": true, "at": true, "near": true, "from": true, "to": true, "outside": true, "inside": true}
 )
@@ -326,19 +328,19 @@ func hasCue(s *sentence, q question) bool {
 		}
 	case kindTime:
 		for _, t := range s.terms {
-			if q.keys[t.key] {
+			if q.keys[t.Key] {
 				continue
 			}
-			if timeKeys[t.key] && (t.upper || !isMonthOrDay(t.lower)) {
+			if timeKeys[t.Key] && (t.Upper || !isMonthOrDay(t.Lower)) {
 				return true
 			}
-			if t.num && isYear(t.lower) {
+			if t.Num && isYear(t.Lower) {
 				return true
 			}
 		}
 	case kindNumber:
 		for _, t := range s.terms {
-			if !q.keys[t.key] && (t.num || numberKeys[t.key]) {
+			if !q.keys[t.Key] && (t.Num || numberKeys[t.Key]) {
 				return true
 			}
 		}
@@ -347,7 +349,7 @@ func hasCue(s *sentence, q question) bool {
 		return hasNewName(s, q, "place")
 	case kindReason:
 		for _, t := range s.terms {
-			if reasonKeys[t.key] {
+			if reasonKeys[t.Key] {
 				return true
 			}
 		}
@@ -369,13 +371,13 @@ func hasCue(s *sentence, q question) bool {
 // For a place, the name must follow "in", "at", "from" or the like.
 func hasNewName(s *sentence, q question, want string) bool {
 	for i, t := range s.terms {
-		if i == 0 || t.compound || t.num || !(t.upper || t.acro) || q.keys[t.key] || stopWords[t.lower] {
+		if i == 0 || t.Compound || t.Num || !(t.Upper || t.Acro) || q.keys[t.Key] || text.IsFiller(t.Lower) {
 			continue
 		}
-		if timeKeys[t.key] {
+		if timeKeys[t.Key] {
 			continue
 		}
-		if want == "place" && !placePreps[s.terms[i-1].lower] {
+		if want == "place" && !placePreps[s.terms[i-1].Lower] {
 			continue
 		}
 		return true
@@ -441,20 +443,20 @@ func coverage(claim, text string) float64 {
 // content words is supported by nothing: the first sentence is returned
 // with 0.
 func supportingSentence(claim, paragraph string) (string, float64) {
-	spans := splitSentences(paragraph)
+	spans := text.Sentences(paragraph)
 	if len(spans) == 0 {
 		return "", 0
 	}
 	q := parseQuestion(claim)
 	var (
-		best      = paragraph[spans[0].start:spans[0].end]
+		best      = paragraph[spans[0].Start:spans[0].End]
 		bestScore = 0.0
 	)
 	if len(q.terms) == 0 {
 		return best, 0
 	}
 	for _, sp := range spans {
-		text := paragraph[sp.start:sp.end]
+		text := paragraph[sp.Start:sp.End]
 		s := newSentence(0, text, 0)
 		var got float64
 		for _, t := range q.terms {

@@ -3,6 +3,8 @@ package answer
 import (
 	"strings"
 	"unicode"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // standalone turns a follow-up ("what did he say next?") into a search that
@@ -64,8 +66,8 @@ func standalone(question string, history []Turn) string {
 // is searched as asked, while "what did he say about that?" leans on it.
 func namesNewSubject(question string, last Turn) bool {
 	before := make(map[string]bool)
-	for _, t := range scanTerms(last.Question + " " + last.Answer) {
-		before[t.key] = true
+	for _, t := range text.Terms(last.Question + " " + last.Answer) {
+		before[t.Key] = true
 	}
 	fresh := false
 	for _, w := range words(question) {
@@ -74,11 +76,11 @@ func namesNewSubject(question string, last Turn) bool {
 			return false
 		}
 	}
-	for _, t := range scanTerms(question) {
-		if t.compound || !t.isContent() || isFollowUpStop(t.lower) || reportKeys[t.key] {
+	for _, t := range text.Terms(question) {
+		if t.Compound || !t.IsContent() || isFollowUpStop(t.Lower) || reportKeys[t.Key] {
 			continue
 		}
-		if !before[t.key] {
+		if !before[t.Key] {
 			fresh = true
 		}
 	}
@@ -140,8 +142,8 @@ func words(s string) []string {
 
 // firstSentence returns s up to its first sentence end.
 func firstSentence(s string) string {
-	if spans := splitSentences(s); len(spans) > 0 {
-		return s[spans[0].start:spans[0].end]
+	if spans := text.Sentences(s); len(spans) > 0 {
+		return s[spans[0].Start:spans[0].End]
 	}
 	return s
 }

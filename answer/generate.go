@@ -11,6 +11,8 @@ import (
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // promptPassage is a passage as the answer prompt shows it.
@@ -90,18 +92,18 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 	return []llm.Message{{Role: "system", Content: sys}, {Role: "user", Content: user}}, included, nil
 }
 
-// clipToSentence cuts text to at most max bytes, at the last sentence end
+// clipToSentence cuts s to at most max bytes, at the last sentence end
 // before it when there is one, and marks the cut.
-func clipToSentence(text string, max int) string {
-	if len(text) <= max {
-		return text
+func clipToSentence(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	cut := text[:max]
+	cut := s[:max]
 	for !utf8.ValidString(cut) {
 		cut = cut[:len(cut)-1]
 	}
-	if spans := splitSentences(cut); len(spans) > 1 {
-		cut = cut[:spans[len(spans)-2].end]
+	if spans := text.Sentences(cut); len(spans) > 1 {
+		cut = cut[:spans[len(spans)-2].End]
 	}
 	return strings.TrimSpace(cut) + " …"
 }
@@ -174,7 +176,7 @@ func stripMarkers(s string) string {
 // claim. Links to anywhere but a cited source and anything that would ping
 // people are removed. An answer left with no valid citation is an
 // abstention.
-func verify(text string, passages []knowledge.Passage) Answer {
+func verify(reply string, passages []knowledge.Passage) Answer {
 	var (
 		cites citations
 		kept  []string
@@ -182,10 +184,10 @@ func verify(text string, passages []knowledge.Passage) Answer {
 	// Each line on its own: a bullet without a full stop must not ride
 	// on the next line's citation.
 	var sentences []string
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range strings.Split(reply, "\n") {
 		line = strings.Join(strings.Fields(bullet.ReplaceAllString(line, "")), " ")
-		for _, sp := range splitSentences(line) {
-			sentences = append(sentences, line[sp.start:sp.end])
+		for _, sp := range text.Sentences(line) {
+			sentences = append(sentences, line[sp.Start:sp.End])
 		}
 	}
 	for _, sentence := range sentences {

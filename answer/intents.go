@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/stories"
+	"github.com/byline-bot/byline/text"
 )
 
 // quoteLine is one sentence an intent's answer quotes, with the words that
@@ -74,8 +76,8 @@ func articleSentences(passages []knowledge.Passage) [][]*sentence {
 			out = append(out, nil)
 			last = p.ArticleID
 		}
-		for _, sp := range splitSentences(p.Text) {
-			out[len(out)-1] = append(out[len(out)-1], newSentence(i, p.Text[sp.start:sp.end], n))
+		for _, sp := range text.Sentences(p.Text) {
+			out[len(out)-1] = append(out[len(out)-1], newSentence(i, p.Text[sp.Start:sp.End], n))
 			n++
 		}
 	}
@@ -265,13 +267,13 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 // denier returns who denies something in a sentence: the speaker before
 // its first denial word, or "".
 func denier(sentenceText string) string {
-	ts := scanTerms(sentenceText)
+	ts := text.Terms(sentenceText)
 	for v, t := range ts {
-		if !denialKeys[t.key] {
+		if !denialKeys[t.Key] {
 			continue
 		}
 		for j := v - 1; j >= 0 && j >= v-speakerWindow; j-- {
-			if (ts[j].upper || ts[j].acro) && !ts[j].compound && j > 0 || speakerHeads[ts[j].key] {
+			if (ts[j].Upper || ts[j].Acro) && !ts[j].Compound && j > 0 || speakerHeads[ts[j].Key] {
 				return phraseAt(ts, j)
 			}
 		}
@@ -347,7 +349,7 @@ func (e *Engine) overview(p plan, passages []knowledge.Passage) Answer {
 	if len(arts) == 0 {
 		return Answer{Abstained: true}
 	}
-	ss := Stories(arts)
+	ss := stories.Group(arts)
 	if p.intent.subject == "" && len(ss) > overviewStories {
 		sort.SliceStable(ss, func(i, j int) bool { return ss[i].Newest.After(ss[j].Newest) })
 		var qs []quoteLine
@@ -388,18 +390,18 @@ func (e *Engine) overview(p plan, passages []knowledge.Passage) Answer {
 // one short paragraph's worth.
 func leadSentences(lead []knowledge.Passage) string {
 	t := lead[0].Text
-	spans := splitSentences(t)
+	spans := text.Sentences(t)
 	if len(spans) == 0 {
 		return t
 	}
-	end := spans[0].end
+	end := spans[0].End
 	for _, sp := range spans[1:] {
-		if sp.end-spans[0].start > 400 {
+		if sp.End-spans[0].Start > 400 {
 			break
 		}
-		end = sp.end
+		end = sp.End
 	}
-	return strings.TrimSpace(t[spans[0].start:end])
+	return strings.TrimSpace(t[spans[0].Start:end])
 }
 
 // credit names an account's outlet and date: "Iran Press, 9 August 2024".

@@ -23,17 +23,18 @@ var (
 		1.20681,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-12.9403,  // bias
-		-0.757427, // best_probability
-		5.43693,   // second_probability
-		8.04931,   // best_coverage
-		4.48409,   // best_paragraph_coverage
-		3.72176,   // missing_share
-		3.76143,   // score_gap
-		1.96655,   // log_terms
-		2.60136,   // names_found
-		0.574886,  // cue_in_best
-		0.694187,  // kind_open
+		-13.3697,  // bias
+		-0.676644, // best_probability
+		5.07949,   // second_probability
+		7.80404,   // best_coverage
+		4.5236,    // best_paragraph_coverage
+		3.70932,   // missing_share
+		2.73996,   // score_gap
+		1.89003,   // log_terms
+		2.58902,   // names_found
+		0.569375,  // cue_in_best
+		0.693394,  // kind_open
+		0.582167,  // top_over_mean
 	}
 	fittedThreshold = 0.74
 )

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/text"
 )
 
 // Trace is what the extractor saw and weighed for one question, for fitting
@@ -77,8 +78,8 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 		titles = make([]*sentence, len(passages))
 	)
 	for i, p := range passages {
-		for _, sp := range splitSentences(p.Text) {
-			s := newSentence(i, p.Text[sp.start:sp.end], len(sents))
+		for _, sp := range text.Sentences(p.Text) {
+			s := newSentence(i, p.Text[sp.Start:sp.End], len(sents))
 			sents = append(sents, s)
 			paras[i] = append(paras[i], s)
 		}
@@ -344,7 +345,7 @@ func pairShare(pairs [][2]string, s *sentence) float64 {
 	}
 	pos := make(map[string][]int)
 	for i, t := range s.terms {
-		pos[t.key] = append(pos[t.key], i)
+		pos[t.Key] = append(pos[t.Key], i)
 	}
 	found := 0
 	for _, p := range pairs {

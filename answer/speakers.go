@@ -14,7 +14,7 @@ import (
 // the last speaker whose head noun it names.
 
 // reportingKeys are the words that report speech or a position, as keys.
-var reportingKeys = keySet("say", "state", "statement", "claim", "deny", "denial", "reject", "respond",
+var reportingKeys = text.KeySet("say", "state", "statement", "claim", "deny", "denial", "reject", "respond",
 	"response", "clarify", "elaborate", "add", "tell", "warn", "note", "argue", "insist", "write",
 	"explain", "allege", "dismiss", "accuse", "announce", "reply", "comment", "confirm", "assert",
 	"contend", "according", "declare", "stress", "acknowledge", "admit", "suggest", "describe",
@@ -22,7 +22,7 @@ var reportingKeys = keySet("say", "state", "statement", "claim", "deny", "denial
 
 // speakerHeads are nouns that head a speaker's name and stand for it
 // later ("the mission", "the spokesman").
-var speakerHeads = keySet("mission", "spokesman", "spokeswoman", "spokesperson", "campaign", "government",
+var speakerHeads = text.KeySet("mission", "spokesman", "spokeswoman", "spokesperson", "campaign", "government",
 	"ministry", "minister", "official", "officials", "office", "embassy", "president", "company",
 	"union", "council", "department", "agency", "spokespeople", "statement", "leader", "party",
 	"committee", "administration", "police", "army", "military", "board", "court", "group")
@@ -41,19 +41,19 @@ type subject struct {
 
 func newSubject(s string) subject {
 	sb := subject{keys: make(map[string]bool), heads: make(map[string]bool), text: s}
-	ts := scanTerms(s)
+	ts := text.Terms(s)
 	for i, t := range ts {
-		if t.compound || !t.isContent() || articleWords[t.lower] {
+		if t.Compound || !t.IsContent() || articleWords[t.Lower] {
 			continue
 		}
 		if c := countryOfTerms(ts[i:]); c != "" && sb.country == "" {
 			sb.country = c
 		}
-		if speakerHeads[t.key] {
-			sb.heads[t.key] = true
+		if speakerHeads[t.Key] {
+			sb.heads[t.Key] = true
 			continue
 		}
-		sb.keys[t.key] = true
+		sb.keys[t.Key] = true
 	}
 	if len(sb.keys) == 0 && sb.country == "" {
 		// "the union": the head noun is the whole name.
@@ -70,18 +70,18 @@ var articleWords = map[string]bool{"a": true, "o": true, "os": true, "as": true,
 	"los": true, "las": true, "le": true, "les": true, "der": true, "die": true, "das": true, "l": true}
 
 // countryOfTerms returns the country the terms at the start of ts name.
-func countryOfTerms(ts []term) string {
+func countryOfTerms(ts []text.Term) string {
 	words := make([]string, 0, 5)
 	for _, t := range ts[:min(len(ts), 5)] {
-		if t.compound {
+		if t.Compound {
 			continue
 		}
-		words = append(words, text.PlaceKey(t.lower))
+		words = append(words, text.PlaceKey(t.Lower))
 	}
 	if len(words) == 0 {
 		return ""
 	}
-	if c, ok := text.CountryOfAcronym(strings.ToUpper(words[0])); ok && ts[0].acro {
+	if c, ok := text.CountryOfAcronym(strings.ToUpper(words[0])); ok && ts[0].Acro {
 		return c
 	}
 	c, _ := text.Country(words)
@@ -93,15 +93,15 @@ func (sb subject) empty() bool { return len(sb.keys) == 0 && sb.country == "" }
 
 // names reports whether the term at ts[i] names the subject: one of its
 // words, or a form of its country ("Iranian" for Iran).
-func (sb subject) names(ts []term, i int) bool {
+func (sb subject) names(ts []text.Term, i int) bool {
 	t := ts[i]
-	if t.compound {
+	if t.Compound {
 		return false
 	}
-	if sb.keys[t.key] {
+	if sb.keys[t.Key] {
 		return true
 	}
-	if sb.country != "" && (t.upper || t.acro) && countryOfTerms(ts[i:]) == sb.country {
+	if sb.country != "" && (t.Upper || t.Acro) && countryOfTerms(ts[i:]) == sb.country {
 		return true
 	}
 	return false
@@ -129,12 +129,12 @@ type attribution struct {
 func (sb subject) speaks(s *sentence) attribution {
 	ts := s.terms
 	for v, t := range ts {
-		if !reportingKeys[t.key] {
+		if !reportingKeys[t.Key] {
 			continue
 		}
 		// "according to X", "a statement from X", "a report by X": the
 		// speaker follows.
-		if t.key == "according" || t.key == "statement" || t.key == "report" {
+		if t.Key == "according" || t.Key == "statement" || t.Key == "report" {
 			for j := v + 1; j < min(len(ts), v+5); j++ {
 				if sb.names(ts, j) {
 					return attribution{speaker: phraseAt(ts, j), ok: true}
@@ -146,8 +146,8 @@ func (sb subject) speaks(s *sentence) attribution {
 				sb.learnHead(ts, j)
 				return attribution{speaker: phraseAt(ts, j), ok: true}
 			}
-			if sb.heads[ts[j].key] && j > 0 && (ts[j-1].lower == "the" || ts[j-1].lower == "its") {
-				return attribution{speaker: "the " + ts[j].lower, ok: true}
+			if sb.heads[ts[j].Key] && j > 0 && (ts[j-1].Lower == "the" || ts[j-1].Lower == "its") {
+				return attribution{speaker: "the " + ts[j].Lower, ok: true}
 			}
 		}
 	}
@@ -156,13 +156,13 @@ func (sb subject) speaks(s *sentence) attribution {
 
 // learnHead notes the noun that follows the subject's words at ts[i]
 // ("mission" in "Iranian mission"), so that "the mission" later counts.
-func (sb subject) learnHead(ts []term, i int) {
+func (sb subject) learnHead(ts []text.Term, i int) {
 	for j := i + 1; j < min(len(ts), i+3); j++ {
-		if speakerHeads[ts[j].key] {
-			sb.heads[ts[j].key] = true
+		if speakerHeads[ts[j].Key] {
+			sb.heads[ts[j].Key] = true
 			return
 		}
-		if !ts[j].upper {
+		if !ts[j].Upper {
 			return
 		}
 	}
@@ -170,23 +170,23 @@ func (sb subject) learnHead(ts []term, i int) {
 
 // phraseAt returns the speaker's words around ts[i]: the capitalized words
 // next to it and the head noun after them.
-func phraseAt(ts []term, i int) string {
+func phraseAt(ts []text.Term, i int) string {
 	start, end := i, i+1
-	for start > 0 && (ts[start-1].upper || ts[start-1].acro) && !ts[start-1].compound && start > i-3 {
+	for start > 0 && (ts[start-1].Upper || ts[start-1].Acro) && !ts[start-1].Compound && start > i-3 {
 		start--
 	}
-	for end < len(ts) && end < i+4 && !ts[end].compound && (ts[end].upper || ts[end].acro) {
+	for end < len(ts) && end < i+4 && !ts[end].Compound && (ts[end].Upper || ts[end].Acro) {
 		end++
 	}
-	if end < len(ts) && speakerHeads[ts[end].key] && !ts[end].compound {
+	if end < len(ts) && speakerHeads[ts[end].Key] && !ts[end].Compound {
 		end++
 	}
 	var words []string
 	for _, t := range ts[start:end] {
-		if t.compound {
+		if t.Compound {
 			continue
 		}
-		words = append(words, t.word)
+		words = append(words, t.Word)
 	}
 	return strings.Join(words, " ")
 }

@@ -12,14 +12,21 @@ import (
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // sharedDir is the shared data folder beside the repository.
 const sharedDir = "../../shared"
 
 // minStoryAnswered is how many of the 13 answerable story questions the
-// extractor must answer well.
-const minStoryAnswered = 11
+// engine must answer well, extractively. It was 11 when the extractor's
+// thresholds were set on these very questions; with the extractor fitted
+// on SQuAD and the paraphrase set it answers 10: s11 ("Which news agencies
+// supplied information for the second article?") leaned on words
+// special-cased for it, and s04 and s05 fall under the fitted abstention
+// threshold (see bench/RESULTS.md for the larger sets).
+const minStoryAnswered = 10
 
 // storyQuestion is one line of eval/story-questions.jsonl.
 type storyQuestion struct {
@@ -231,18 +238,18 @@ func isGold(p knowledge.Passage, q storyQuestion, fileOf map[string]string) bool
 	return false
 }
 
-// mentions reports whether text mentions want: as written, ignoring case,
+// mentions reports whether s mentions want: as written, ignoring case,
 // or with every content word of want present in some form ("rejected" for
 // "reject").
-func mentions(text, want string) bool {
-	if strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
+func mentions(s, want string) bool {
+	if strings.Contains(strings.ToLower(s), strings.ToLower(want)) {
 		return true
 	}
 	have := make(map[string]bool)
-	for _, k := range contentKeys(text) {
+	for _, k := range text.ContentKeys(s) {
 		have[k] = true
 	}
-	keys := contentKeys(want)
+	keys := text.ContentKeys(want)
 	for _, k := range keys {
 		if !have[k] {
 			return false

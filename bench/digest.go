@@ -15,6 +15,7 @@ import (
 	"github.com/byline-bot/byline/knowledge/ingest"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
+	"github.com/byline-bot/byline/stories"
 )
 
 // digestRuns is how many times each digest is built for its timings.
@@ -134,7 +135,7 @@ func runDigest(ctx context.Context, shared, dir string, opts knowledge.Options) 
 	var (
 		list, recent, group, quoted, written []time.Duration
 		arts                                 []knowledge.RecentArticle
-		stories                              []answer.Story
+		grouped                              []stories.Story
 		dq, dw                               answer.Digest
 	)
 	for range digestRuns {
@@ -151,7 +152,7 @@ func runDigest(ctx context.Context, shared, dir string, opts knowledge.Options) 
 		recent = append(recent, time.Since(start))
 
 		start = time.Now()
-		stories = answer.Stories(arts)
+		grouped = stories.Group(arts)
 		group = append(group, time.Since(start))
 
 		start = time.Now()
@@ -172,7 +173,7 @@ func runDigest(ctx context.Context, shared, dir string, opts knowledge.Options) 
 	}
 
 	multi, largest := 0, 0
-	for _, s := range stories {
+	for _, s := range grouped {
 		n := len(s.Accounts)
 		for _, cs := range s.Copies {
 			n += len(cs)
@@ -194,7 +195,7 @@ func runDigest(ctx context.Context, shared, dir string, opts knowledge.Options) 
 	}
 	row("baseline: `Store.Articles` listing of the window", list)
 	row("`Store.Recent` (the window's articles with three lead paragraphs each)", recent)
-	row("`answer.Stories` (grouping and ranking alone, on Recent's articles)", group)
+	row("`stories.Group` (grouping and ranking alone, on Recent's articles)", group)
 	row("`Engine.Digest`, extractive (no LLM configured)", quoted)
 	row("`Engine.Digest` with an LLM, the LLM's own time subtracted", written)
 	l50, _ := percentiles(list)

@@ -10,42 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/byline-bot/byline/text"
 )
-
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"empty", "", nil},
-		{"punctuation only", `"'()*-:^+{}`, nil},
-		{"words and numbers", "Hello, World! In 1995.", []string{"hello", "world", "in", "1995"}},
-		{"diacritics fold", "Émile Zola's CAFÉ naïve", []string{"emile", "zola", "s", "cafe", "naive"}},
-		{"combining mark", "cafe\u0301", []string{"cafe"}},
-		{"FTS5 syntax is only separators", `NEAR(a b, 2) x* -y title:z "q"`, []string{"near", "a", "b", "2", "x", "y", "title", "z", "q"}},
-		{"emoji separate", "fire🔥works 🎉", []string{"fire", "works"}},
-		{"other scripts", "日本語 Москва", []string{"日本語", "москва"}},
-		{"invalid UTF-8 separates", "a\xffb", []string{"a", "b"}},
-		{"overlong word skipped", "x " + strings.Repeat("a", maxTokenBytes+1) + " y", []string{"x", "y"}},
-		{"longest word kept", strings.Repeat("b", maxTokenBytes), []string{strings.Repeat("b", maxTokenBytes)}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := tokenize(tt.in, 100)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("tokenize(%q) (-want +got):\n%s", tt.in, diff)
-			}
-		})
-	}
-}
-
-func TestTokenizeStopsAtMax(t *testing.T) {
-	got := tokenize(strings.Repeat("word ", 10), 3)
-	if diff := cmp.Diff([]string{"word", "word", "word"}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
 
 func TestQueryWords(t *testing.T) {
 	tests := []struct {
@@ -157,7 +124,7 @@ func checkMatchExpr(expr string) string {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // FuzzMatchExpr checks that any text becomes a well-formed expression of
-// quoted strings joined by OR or AND alone, and that tokenize keeps to
+// quoted strings joined by OR or AND alone, and that text.Tokens keeps to
 // what the index could hold.
 func FuzzMatchExpr(f *testing.F) {
 	for _, seed := range hostileQueries {
@@ -169,7 +136,7 @@ func FuzzMatchExpr(f *testing.F) {
 			t.Errorf("%d words, want at most %d", len(words), maxQueryTerms)
 		}
 		for _, w := range words {
-			if w == "" || len(w) > maxTokenBytes || !utf8.ValidString(w) {
+			if w == "" || len(w) > text.MaxTokenBytes || !utf8.ValidString(w) {
 				t.Errorf("bad word %q", w)
 			}
 		}

@@ -3,10 +3,8 @@ package knowledge
 import (
 	"slices"
 	"sort"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/kljensen/snowball/english"
+	"github.com/byline-bot/byline/text"
 )
 
 // The re-ranker scores the candidates the first stage found, in Go, by
@@ -63,7 +61,7 @@ type queryTerm struct {
 
 // stem returns the form the re-ranker compares words by.
 func stem(word string) string {
-	return english.Stem(word, true)
+	return text.Stem(word)
 }
 
 // titleWeight is how much a question word in the title counts against one
@@ -245,7 +243,7 @@ func (m *matcher) term(tok []byte) int {
 		return i
 	}
 	i, w := -1, string(tok)
-	if !isStopWord(w) {
+	if !text.IsStopToken(w) {
 		if j, ok := m.byStem[stem(w)]; ok {
 			i = j
 		}
@@ -256,74 +254,19 @@ func (m *matcher) term(tok []byte) int {
 	return i
 }
 
-// hits returns the occurrences of question words in text, in order, and
+// hits returns the occurrences of question words in s, in order, and
 // the text's length in tokens.
-func (m *matcher) hits(text string) ([]hit, int) {
+func (m *matcher) hits(s string) ([]hit, int) {
 	var (
 		out []hit
 		n   int
 	)
-	scan(text, func(tok []byte, pos int) {
+	text.ScanTokens(s, func(tok []byte, pos int) bool {
 		n = pos + 1
 		if t := m.term(tok); t >= 0 {
 			out = append(out, hit{pos, t})
 		}
+		return true
 	})
 	return out, n
-}
-
-// scan cuts text into tokens exactly as tokenize does and calls fn with
-// each token and its position; the token's bytes are valid only during the
-// call. It allocates nothing: it runs over every candidate's text.
-func scan(text string, fn func(tok []byte, pos int)) {
-	var (
-		buf [maxTokenBytes]byte
-		n   int  // bytes in buf
-		big bool // the token outgrew buf and is skipped, as tokenize skips it
-		pos int
-	)
-	for i := 0; i <= len(text); {
-		var r rune
-		if i == len(text) {
-			r, i = ' ', i+1
-		} else if c := text[i]; c < utf8.RuneSelf {
-			r = rune(c)
-			i++
-			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				if n < len(buf) {
-					buf[n] = c
-					n++
-				} else {
-					big = true
-				}
-				continue
-			}
-		} else {
-			var size int
-			r, size = utf8.DecodeRuneInString(text[i:])
-			i += size
-			switch {
-			case r == utf8.RuneError:
-			case unicode.Is(unicode.Mn, r):
-				continue
-			case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r):
-				r = fold(r)
-				if n+utf8.RuneLen(r) <= len(buf) {
-					n += utf8.EncodeRune(buf[n:], r)
-				} else {
-					big = true
-				}
-				continue
-			}
-		}
-		// r separates tokens.
-		if n > 0 && !big {
-			fn(buf[:n], pos)
-			pos++
-		}
-		n, big = 0, false
-	}
 }

@@ -3,7 +3,6 @@ package knowledge
 import (
 	"context"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,28 +136,6 @@ func TestMatcherHits(t *testing.T) {
 
 // TestScanMatchesTokenize checks that the re-ranker cuts text into the
 // same words as the query builder (and so as the index).
-func TestScanMatchesTokenize(t *testing.T) {
-	for _, s := range append([]string{
-		"Hello, World! 1995 Ünïcode café ÉCOLE naïve x" + strings.Repeat("a", 60) + " end",
-		"AZaz09@[`{ ZZ",
-		"don't stop",
-		"日本語 テキスト 😀 ok",
-		"a\xffb",
-		"cafe\u0301 " + strings.Repeat("é", 30),
-	}, hostileQueries...) {
-		var got []string
-		scan(s, func(tok []byte, pos int) {
-			if pos != len(got) {
-				t.Errorf("%q: position %d, want %d", s, pos, len(got))
-			}
-			got = append(got, string(tok))
-		})
-		if diff := cmp.Diff(tokenize(s, 1<<20), got); diff != "" {
-			t.Errorf("scan(%q) (-tokenize +scan):\n%s", s, diff)
-		}
-	}
-}
-
 func TestRerank(t *testing.T) {
 	terms := []queryTerm{}
 	for _, w := range []string{"mayor", "festival", "budget"} {

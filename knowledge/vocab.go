@@ -1,6 +1,8 @@
 package knowledge
 
 import (
+	"github.com/byline-bot/byline/text"
+
 	"cmp"
 	"context"
 	"database/sql"
@@ -119,7 +121,7 @@ func (s *Store) Correct(ctx context.Context, words []string) ([]Correction, erro
 		seen = make(map[string]bool)
 	)
 	for i, w := range words {
-		for _, t := range tokenize(w, maxQueryTokens) {
+		for _, t := range text.Tokens(w, maxQueryTokens) {
 			if seen[t] || !correctable(t) {
 				continue
 			}
@@ -219,7 +221,7 @@ func (s *Store) holds(ctx context.Context, word string) (bool, error) {
 // correctable reports whether tok is a word the corrector may change:
 // four letters or more, no digit, not a stop word.
 func correctable(tok string) bool {
-	if utf8.RuneCountInString(tok) < 4 || isStopWord(tok) {
+	if utf8.RuneCountInString(tok) < 4 || text.IsStopToken(tok) {
 		return false
 	}
 	return !strings.ContainsFunc(tok, unicode.IsNumber)
@@ -370,7 +372,7 @@ func (s *Store) buildVocab(ctx context.Context) (*vocab, error) {
 // candidateTerm reports whether a stored stem may be a correction: long
 // enough, letters only, not a stop word.
 func candidateTerm(term string) bool {
-	if utf8.RuneCountInString(term) < minCandidateRunes || isStopWord(term) {
+	if utf8.RuneCountInString(term) < minCandidateRunes || text.IsStopToken(term) {
 		return false
 	}
 	return !strings.ContainsFunc(term, unicode.IsNumber)
@@ -697,12 +699,12 @@ func (s *Store) surfaceWords(ctx context.Context, c candidate) ([]surfaceWord, e
 	count := make(map[string]int)
 	var order []string
 	for rows.Next() {
-		var title, text string
-		if err := rows.Scan(&title, &text); err != nil {
+		var title, body string
+		if err := rows.Scan(&title, &body); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read words of %q: %w", c.term, err)
 		}
-		for _, t := range tokenize(title+" "+text, 1<<20) {
+		for _, t := range text.Tokens(title+" "+body, 1<<20) {
 			if count[t] == 0 {
 				order = append(order, t)
 			}
@@ -725,11 +727,11 @@ func (s *Store) surfaceWords(ctx context.Context, c candidate) ([]surfaceWord, e
 	// a search drops it.
 	var out []surfaceWord
 	for i, w := range order {
-		if stems[i] == c.term && !isStopWord(w) {
+		if stems[i] == c.term && !text.IsStopToken(w) {
 			out = append(out, surfaceWord{w, count[w]})
 		}
 	}
-	if len(out) == 0 && !isStopWord(probes[pi]) {
+	if len(out) == 0 && !text.IsStopToken(probes[pi]) {
 		out = append(out, surfaceWord{probes[pi], 1})
 	}
 	slices.SortStableFunc(out, func(a, b surfaceWord) int { return cmp.Compare(b.n, a.n) })

@@ -8,18 +8,6 @@ import (
 	"github.com/kljensen/snowball/english"
 )
 
-// Language names the language a text is read in, by its ISO 639-1 code.
-type Language string
-
-// The languages Byline reads questions in.
-const (
-	English    Language = "en"
-	Spanish    Language = "es"
-	French     Language = "fr"
-	German     Language = "de"
-	Portuguese Language = "pt"
-)
-
 // Languages are the languages DetectLanguage chooses among, English first.
 var Languages = []Language{English, Spanish, French, German, Portuguese}
 

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/byline-bot/byline/text"
 )
 
 // normalizeParagraph returns s as stored: valid UTF-8 in NFC, without
@@ -25,7 +27,7 @@ func normalizeParagraph(s string) string {
 	// compose as they would read.
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case isInvisible(r):
+		case text.IsInvisible(r):
 			return -1
 		case unicode.IsSpace(r):
 			return ' '
@@ -52,26 +54,6 @@ func isNormalASCII(s string) bool {
 		prev = c
 	}
 	return prev != ' ' || s == ""
-}
-
-// isInvisible reports whether r is a zero-width or bidirectional formatting
-// character: these arrive from copy and paste and web pages, render as
-// nothing, and would make equal sentences compare unequal.
-func isInvisible(r rune) bool {
-	switch {
-	case r == '\u00AD', // soft hyphen
-		r == '\u061C',                  // Arabic letter mark
-		r == '\u180E',                  // Mongolian vowel separator
-		r >= '\u200B' && r <= '\u200F', // zero-width space, non-joiner, joiner; LRM, RLM
-		r >= '\u202A' && r <= '\u202E', // bidi embeddings and overrides
-		r >= '\u2060' && r <= '\u2064', // word joiner, invisible operators
-		r >= '\u2066' && r <= '\u206F', // bidi isolates, deprecated format characters
-		r == '\uFEFF',                  // byte order mark, zero-width no-break space
-		r >= '\uFFF9' && r <= '\uFFFB', // interlinear annotation controls
-		r >= 0xE0000 && r <= 0xE007F:   // tags: invisible ASCII look-alikes, a way to smuggle instructions
-		return true
-	}
-	return false
 }
 
 // normalizeAll normalizes each paragraph and drops the ones left empty.
@@ -137,55 +119,11 @@ func deriveTitle(paragraphs []string) string {
 	return head + "…"
 }
 
-// firstSentence returns p up to and including the first full stop,
-// question mark or exclamation mark that ends a sentence: one followed by
-// a space and a capital letter, digit or opening quote, and not closing a
-// common abbreviation or an initial.
+// firstSentence returns p up to the end of its first sentence, as the
+// one sentence splitter (text.Sentences) finds it.
 func firstSentence(p string) string {
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c != '.' && c != '!' && c != '?' {
-			continue
-		}
-		end := i + 1
-		// Closing quotes and brackets belong to the sentence.
-		for end < len(p) {
-			r, size := utf8.DecodeRuneInString(p[end:])
-			if !strings.ContainsRune(`"')]”’»`, r) {
-				break
-			}
-			end += size
-		}
-		if end >= len(p) || p[end] != ' ' {
-			continue
-		}
-		next, _ := utf8.DecodeRuneInString(p[end+1:])
-		if !unicode.IsUpper(next) && !unicode.IsDigit(next) && !strings.ContainsRune(`"'“‘«(`, next) {
-			continue
-		}
-		if c == '.' && isAbbreviation(p[:i]) {
-			continue
-		}
-		return p[:end]
+	if spans := text.Sentences(p); len(spans) > 0 {
+		return p[:spans[0].End]
 	}
 	return p
-}
-
-// isAbbreviation reports whether the word that ends text is a common
-// abbreviation or an initial, so that a full stop after it does not end the
-// sentence.
-func isAbbreviation(text string) bool {
-	word := text[strings.LastIndexByte(text, ' ')+1:]
-	word = strings.TrimLeft(word, `"'(“‘«`)
-	if utf8.RuneCountInString(word) == 1 || strings.Contains(word, ".") {
-		return true // "J. Smith", "U.S."
-	}
-	switch strings.ToLower(word) {
-	case "mr", "mrs", "ms", "dr", "prof", "st", "mt", "gen", "gov", "sen", "rep",
-		"lt", "col", "sgt", "capt", "cmdr", "adm", "jr", "sr", "rev", "hon",
-		"inc", "co", "corp", "ltd", "bros", "no", "nos", "vs", "etc", "approx",
-		"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
-		return true
-	}
-	return false
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/text"
 	xunicode "golang.org/x/text/encoding/unicode"
 )
 
@@ -178,7 +179,7 @@ func endsSentence(line string) bool {
 
 func isBlank(line string) bool {
 	return strings.TrimFunc(line, func(r rune) bool {
-		return unicode.IsSpace(r) || isInvisible(r)
+		return unicode.IsSpace(r) || text.IsInvisible(r)
 	}) == ""
 }
 

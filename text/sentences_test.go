@@ -1,4 +1,4 @@
-package answer
+package text
 
 import (
 	"testing"
@@ -60,35 +60,35 @@ var splitTests = []struct {
 	{"only punctuation", "...", []string{"..."}},
 }
 
-func TestSplitSentences(t *testing.T) {
+func TestSentences(t *testing.T) {
 	for _, tt := range splitTests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, sp := range splitSentences(tt.text) {
-				got = append(got, tt.text[sp.start:sp.end])
+			for _, sp := range Sentences(tt.text) {
+				got = append(got, tt.text[sp.Start:sp.End])
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("splitSentences(%q) (-want +got):\n%s", tt.text, diff)
+				t.Errorf("Sentences(%q) (-want +got):\n%s", tt.text, diff)
 			}
-			checkSpans(t, tt.text, splitSentences(tt.text))
+			checkSpans(t, tt.text, Sentences(tt.text))
 		})
 	}
 }
 
-func FuzzSplitSentences(f *testing.F) {
+func FuzzSentences(f *testing.F) {
 	for _, tt := range splitTests {
 		f.Add(tt.text)
 	}
 	f.Add("\xff\xfe. A\x80. b")
 	f.Add("Dr.\u2028Who?\u00a0“Yes.”")
 	f.Fuzz(func(t *testing.T, text string) {
-		checkSpans(t, text, splitSentences(text))
+		checkSpans(t, text, Sentences(text))
 	})
 }
 
 // checkSpans checks what every split must hold: spans in order, not
 // overlapping, within the text, on rune boundaries, not empty and trimmed.
-func checkSpans(t *testing.T, text string, spans []span) {
+func checkSpans(t *testing.T, text string, spans []Span) {
 	t.Helper()
 	boundary := make(map[int]bool, len(text)+1)
 	for i := 0; i < len(text); {
@@ -99,18 +99,18 @@ func checkSpans(t *testing.T, text string, spans []span) {
 	boundary[len(text)] = true
 	prev := 0
 	for i, sp := range spans {
-		if sp.start < prev || sp.end <= sp.start || sp.end > len(text) {
+		if sp.Start < prev || sp.End <= sp.Start || sp.End > len(text) {
 			t.Fatalf("span %d %v: out of order, empty or out of bounds (previous end %d, length %d)", i, sp, prev, len(text))
 		}
-		if !boundary[sp.start] || !boundary[sp.end] {
+		if !boundary[sp.Start] || !boundary[sp.End] {
 			t.Fatalf("span %d %v: not on rune boundaries in %q", i, sp, text)
 		}
-		s := text[sp.start:sp.end]
+		s := text[sp.Start:sp.End]
 		first, _ := utf8.DecodeRuneInString(s)
 		last, _ := utf8.DecodeLastRuneInString(s)
 		if unicode.IsSpace(first) || unicode.IsSpace(last) {
 			t.Fatalf("span %d %q is not trimmed", i, s)
 		}
-		prev = sp.end
+		prev = sp.End
 	}
 }

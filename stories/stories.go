@@ -1,6 +1,11 @@
-package answer
-
-// Grouping a window's articles into stories, for the digest.
+// Package stories groups articles into stories: the articles of a window
+// that tell of one event, near-duplicate copies folded together, ranked by
+// how widely the story was told. Digests write up the top stories; the
+// answer engine can use them to say what a story is about.
+//
+// It reads words through package text and articles from package
+// knowledge, and imports nothing else of the project.
+package stories
 
 import (
 	"container/heap"
@@ -10,6 +15,7 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/text"
 )
 
 // Story is the articles of a window that tell of one event.
@@ -44,8 +50,11 @@ func (s Story) outlets() int {
 	return n
 }
 
-// The grouping's knobs; see Stories.
+// The grouping's knobs; see Group.
 const (
+	// minContentWords is how many content words a sentence of prose has
+	// at least (see IsProse).
+	minContentWords = 3
 	// titleWeight is how many times a title's words count: a headline
 	// names the event in few words.
 	titleWeight = 2
@@ -58,7 +67,7 @@ const (
 	// articles, or distinctMinDocs of them in a smaller window, hold it.
 	// Two articles are compared only when they share at least minDistinct
 	// distinctive words and at least minNames of them are names (see
-	// Stories): the boilerplate that every earnings report or market wrap
+	// Group): the boilerplate that every earnings report or market wrap
 	// repeats is held by too many articles of a busy day, and a genre's
 	// vocabulary names nobody.
 	distinctShare   = 0.02
@@ -83,21 +92,27 @@ const (
 	templated = 0.5
 )
 
-// digestStopWords are words of news copy that say nothing about which
-// event an article tells of: reporting verbs, company suffixes, units of
-// time and days.
-var digestStopWords = keySet(strings.Fields(`say said says tell told report reported reports
-	according statement news reuter reuters inc corp co ltd plc llc company companies
+// isNewsCopy reports whether t is a word of news copy that says nothing
+// about which event an article tells of: a reporting verb, or one of
+// newsCopyWords.
+func isNewsCopy(t text.Term) bool {
+	return newsCopyWords[t.Key] || text.IsReportingVerb(t.Lower)
+}
+
+// newsCopyWords are, besides the reporting verbs, the words of news copy
+// that name no event: reports, company suffixes, units of time and days.
+var newsCopyWords = text.KeySet(strings.Fields(`report reported reports
+	statement news reuter reuters inc corp co ltd plc llc company companies
 	year years month months week weeks day days today yesterday tomorrow
 	monday tuesday wednesday thursday friday saturday sunday
 	mr mrs ms new also would could one two three`)...)
 
-// Stories groups articles into stories and ranks them, best first.
+// Group groups articles into stories and ranks them, best first.
 //
 // Each article is read as a vector of the content words of its title
 // (counted titleWeight times) and of those of its lead paragraphs that
 // hold prose: stemmed, without stop words, numbers, or the words of news
-// copy that name no event (digestStopWords), weighted by sublinear term
+// copy that name no event (isNewsCopy), weighted by sublinear term
 // frequency times inverse document frequency over the articles given
 // (see idfPrior). Paragraphs without prose, such as an earnings report's
 // "Shr 29 cts vs 28 cts", are left out, so that reports of different
@@ -128,7 +143,7 @@ var digestStopWords = keySet(strings.Fields(`say said says tell told report repo
 // once, see templated); then by how many accounts they have; then by how
 // recent they are; then by article id. The same articles in the same
 // order make the same stories in every run.
-func Stories(arts []knowledge.RecentArticle) []Story {
+func Group(arts []knowledge.RecentArticle) []Story {
 	if len(arts) == 0 {
 		return nil
 	}
@@ -152,24 +167,24 @@ func Stories(arts []knowledge.RecentArticle) []Story {
 // reading is an article as the grouping reads it: the terms of its title
 // and of each sentence of its lead paragraphs, scanned once.
 type reading struct {
-	title []term
+	title []text.Term
 	// sentences holds each lead paragraph's sentences' terms; proseParas
 	// marks the paragraphs with a sentence of prose in them.
-	sentences  [][][]term
+	sentences  [][][]text.Term
 	proseParas []bool
 	// prose is true when some paragraph is.
 	prose bool
 }
 
 func read(a knowledge.RecentArticle) reading {
-	r := reading{title: scanTerms(a.Title)}
+	r := reading{title: text.Terms(a.Title)}
 	for _, p := range a.Lead {
 		var (
-			ss    [][]term
+			ss    [][]text.Term
 			prose bool
 		)
-		for _, sp := range splitSentences(p.Text) {
-			ts := scanTerms(p.Text[sp.start:sp.end])
+		for _, sp := range text.Sentences(p.Text) {
+			ts := text.Terms(p.Text[sp.Start:sp.End])
 			ss = append(ss, ts)
 			prose = prose || isProseTerms(ts)
 		}
@@ -198,10 +213,10 @@ type termVector struct {
 // its words, as headlines in title case do.
 func writtenNames(r reading) map[string]bool {
 	out := make(map[string]bool)
-	add := func(ts []term) {
+	add := func(ts []text.Term) {
 		for i, t := range ts {
-			if i > 0 && !t.compound && !t.num && (t.upper || t.acro) && t.isContent() && !calendarWords[t.key] {
-				out[t.key] = true
+			if i > 0 && !t.Compound && !t.Num && (t.Upper || t.Acro) && t.IsContent() && !text.IsCalendarWord(t.Lower) {
+				out[t.Key] = true
 			}
 		}
 	}
@@ -218,41 +233,35 @@ func writtenNames(r reading) map[string]bool {
 	return out
 }
 
-// calendarWords are the names of months and days, which name no event:
-// any two articles dated in one month share them.
-var calendarWords = keySet(strings.Fields(`january february march april may june july august
-	september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-	monday tuesday wednesday thursday friday saturday sunday`)...)
-
 // titleCase reports whether most of the words of a title are
 // capitalized.
-func titleCase(ts []term) bool {
+func titleCase(ts []text.Term) bool {
 	var up, all int
 	for _, t := range ts {
-		if t.compound || t.num {
+		if t.Compound || t.Num {
 			continue
 		}
 		all++
-		if t.upper {
+		if t.Upper {
 			up++
 		}
 	}
 	return all > 0 && up*2 > all
 }
 
-// articleVectors weighs each article's words; see Stories.
+// articleVectors weighs each article's words; see Group.
 func articleVectors(reads []reading) []termVector {
 	counts := make([]map[string]float64, len(reads))
 	names := make([]map[string]bool, len(reads))
 	df := make(map[string]int)
 	for i, r := range reads {
 		c := make(map[string]float64)
-		add := func(ts []term, weight float64) {
+		add := func(ts []text.Term, weight float64) {
 			for _, t := range ts {
-				if t.compound || t.num || !t.isContent() || digestStopWords[t.key] {
+				if t.Compound || t.Num || !t.IsContent() || isNewsCopy(t) {
 					continue
 				}
-				c[t.key] += weight
+				c[t.Key] += weight
 			}
 		}
 		add(r.title, titleWeight)
@@ -606,7 +615,7 @@ func makeStory(arts []knowledge.RecentArticle, reads []reading, sims map[pair]fl
 // leadTriples returns the word triples of the first sentence of prose of
 // an article's lead, or of its first sentence if none is prose.
 func leadTriples(r reading) map[string]bool {
-	var first []term
+	var first []text.Term
 	for i, ss := range r.sentences {
 		for _, ts := range ss {
 			if first == nil {
@@ -645,7 +654,7 @@ func leadLength(a knowledge.RecentArticle) int {
 func wordTriples(r reading) map[string]bool {
 	out := make(map[string]bool)
 	for _, ss := range r.sentences {
-		var ts []term
+		var ts []text.Term
 		for _, s := range ss {
 			ts = append(ts, s...)
 		}
@@ -657,11 +666,11 @@ func wordTriples(r reading) map[string]bool {
 }
 
 // triples returns the runs of three consecutive words of ts, lowercased.
-func triples(ts []term) map[string]bool {
+func triples(ts []text.Term) map[string]bool {
 	var words []string
 	for _, t := range ts {
-		if !t.compound {
-			words = append(words, t.lower)
+		if !t.Compound {
+			words = append(words, t.Lower)
 		}
 	}
 	out := make(map[string]bool)
@@ -689,7 +698,7 @@ func containment(a, b map[string]bool) float64 {
 	return float64(n) / float64(len(a))
 }
 
-// rankStories sorts stories best first; see Stories. prose tells which
+// rankStories sorts stories best first; see Group. prose tells which
 // articles have a sentence of prose in their lead.
 func rankStories(stories []Story, prose map[string]bool) {
 	sort.SliceStable(stories, func(i, j int) bool {
@@ -713,21 +722,21 @@ func rankStories(stories []Story, prose map[string]bool) {
 	})
 }
 
-// leadSentence returns the first sentence of prose in a's lead paragraphs
+// LeadSentence returns the first sentence of prose in a's lead paragraphs
 // and the paragraph it is in. With none, it returns the first sentence
 // and false.
-func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
+func LeadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 	var (
 		first   string
 		firstOf knowledge.Passage
 	)
 	for _, p := range a.Lead {
-		for _, sp := range splitSentences(p.Text) {
-			s := p.Text[sp.start:sp.end]
+		for _, sp := range text.Sentences(p.Text) {
+			s := p.Text[sp.Start:sp.End]
 			if first == "" {
 				first, firstOf = s, p
 			}
-			if isProse(s) {
+			if IsProse(s) {
 				return p, s, true
 			}
 		}
@@ -735,39 +744,39 @@ func leadSentence(a knowledge.RecentArticle) (knowledge.Passage, string, bool) {
 	return firstOf, first, false
 }
 
-// isProse reports whether s reads as a sentence: it has content words and
+// IsProse reports whether s reads as a sentence: it has content words and
 // the function words that join them, which a line of figures ("Shr 29 cts
 // vs 28 cts"), a table, a dateline or a credit line lacks. A sentence of
 // prose has at least minContentWords content words and three different
 // function words, which make at least an eighth of it (about a third do
 // in news copy; a table's rows repeat one or two, "up", "under"), and
 // numbers make at most half of it; its words repeat little.
-func isProse(s string) bool {
-	return isProseTerms(scanTerms(s))
+func IsProse(s string) bool {
+	return isProseTerms(text.Terms(s))
 }
 
-func isProseTerms(ts []term) bool {
+func isProseTerms(ts []text.Term) bool {
 	var (
 		all, function, content, numbers int
 		kinds                           = make(map[string]bool)
 		words                           = make(map[string]bool)
 	)
 	for i, t := range ts {
-		if t.compound {
+		if t.Compound {
 			continue
 		}
 		all++
-		if !t.num {
-			words[t.lower] = true
+		if !t.Num {
+			words[t.Lower] = true
 		}
 		switch {
-		case t.num:
+		case t.Num:
 			numbers++
-		case stopWords[t.lower] && (i == 0 || !t.upper):
+		case text.IsFiller(t.Lower) && (i == 0 || !t.Upper):
 			// Capitalized inside a sentence, "May" is a month.
 			function++
-			kinds[t.lower] = true
-		case t.isContent():
+			kinds[t.Lower] = true
+		case t.IsContent():
 			content++
 		}
 	}

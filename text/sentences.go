@@ -1,4 +1,4 @@
-package answer
+package text
 
 import (
 	"strings"
@@ -6,11 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// span is a byte range [start, end) of a text.
-type span struct{ start, end int }
+// Span is a byte range [Start, End) of a text.
+type Span struct{ Start, End int }
 
-// splitSentences returns the sentences of text as byte spans [start,end)
-// into text, verbatim, trimmed of surrounding spaces, in order.
+// Sentences returns the sentences of text as byte spans [Start,End) into
+// text, verbatim, trimmed of surrounding spaces, in order. It is Byline's
+// one sentence splitter: extraction, verification, digests, ingest's
+// derived titles and the chat splitter all cut sentences with it.
 //
 // A sentence ends at ".", "?", "!" or an ellipsis, taking with it the
 // closing quotes and brackets and a footnote marker ("[3]") that follow,
@@ -20,9 +22,9 @@ type span struct{ start, end int }
 // a number ("Jan. 3", "No. 10"), or "e.g." and "vs."; after an initial or
 // an acronym ("J. D. Vance", "U.S.", "5 p.m.") it does only when the next
 // word is one that usually starts a sentence ("The", "He", "But").
-func splitSentences(text string) []span {
+func Sentences(text string) []Span {
 	var (
-		out   []span
+		out   []Span
 		start int
 	)
 	emit := func(end int) {
@@ -55,7 +57,7 @@ func splitSentences(text string) []span {
 }
 
 // trimSpan returns text[start:end] trimmed of spaces, if anything is left.
-func trimSpan(text string, start, end int) (span, bool) {
+func trimSpan(text string, start, end int) (Span, bool) {
 	for start < end {
 		r, size := utf8.DecodeRuneInString(text[start:end])
 		if !unicode.IsSpace(r) {
@@ -70,7 +72,7 @@ func trimSpan(text string, start, end int) (span, bool) {
 		}
 		end -= size
 	}
-	return span{start, end}, end > start
+	return Span{start, end}, end > start
 }
 
 // blankLineEnd returns where the spaces after the line break at i end, if
@@ -92,6 +94,14 @@ func blankLineEnd(text string, i int) int {
 		return 0
 	}
 	return k
+}
+
+// EndsSentence reports whether s, closing quotes and brackets aside, ends
+// with the punctuation that ends a sentence: ".", "?", "!" or "…".
+func EndsSentence(s string) bool {
+	t := strings.TrimRightFunc(s, isCloser)
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return t != "" && isTerminal(r)
 }
 
 func isTerminal(r rune) bool {

@@ -19,6 +19,10 @@ import (
 // answered from its first part, not refused.
 const maxQuestionRunes = 1000
 
+// minCorrectRunes is the shortest word the engine asks the store to
+// correct.
+const minCorrectRunes = 6
+
 // corrector is the part of a knowledge base that can correct a question's
 // typos against its vocabulary. A store without it answers as typed.
 type corrector interface {
@@ -196,9 +200,18 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		asked = string([]rune(asked)[:maxQuestionRunes])
 	}
 	p := plan{lang: text.DetectLanguage(asked), limit: e.passages}
-	// Typos are corrected first, so that "waht did" reads as "what did".
-	asked, p.fixed = e.correct(ctx, asked)
+	// The intent is read as typed, then, if none was found, as corrected:
+	// a correction must not turn "both sides" into "both sites".
 	p.intent = parseIntent(asked)
+	corrected, fixed := e.correct(ctx, asked)
+	if corrected != asked {
+		if p.intent.kind == intentFact {
+			p.intent = parseIntent(corrected)
+		} else if p.intent.subject != "" {
+			p.intent.subject, _ = e.correct(ctx, p.intent.subject)
+		}
+		asked, p.fixed = corrected, fixed
+	}
 	if p.lang != text.English {
 		asked = dropForeignStopWords(asked, p.lang)
 	}
@@ -271,6 +284,11 @@ func (e *Engine) correct(ctx context.Context, s string) (string, string) {
 	var ws []string
 	for _, w := range words(s) {
 		if r, _ := utf8.DecodeRuneInString(w); cased && unicode.IsUpper(r) {
+			continue
+		}
+		// A short word is too near too many others to be guessed at:
+		// "sides" is not a typo of "sites".
+		if utf8.RuneCountInString(w) < minCorrectRunes {
 			continue
 		}
 		ws = append(ws, w)

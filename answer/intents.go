@@ -273,6 +273,9 @@ func denier(sentenceText string) string {
 			continue
 		}
 		for j := v - 1; j >= 0 && j >= v-speakerWindow; j-- {
+			if ts[j].Key == "statement" || ts[j].Key == "report" {
+				continue // "in a statement, rejected": the speaker is before it
+			}
 			if (ts[j].Upper || ts[j].Acro) && !ts[j].Compound && j > 0 || speakerHeads[ts[j].Key] {
 				return phraseAt(ts, j)
 			}

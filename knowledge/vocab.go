@@ -64,6 +64,9 @@ const (
 	// maxEditRunes is the longest word whose one-edit neighbours are
 	// stemmed (see editStems); a longer word is compared by its stem only.
 	maxEditRunes = 24
+	// maxCachedEdits bounds the cache of editStems results; it starts
+	// over when full.
+	maxCachedEdits = 10000
 	// maxTries is how many candidates, best first, are looked up for a
 	// readable word before a misspelling is left as it is.
 	maxTries = 5
@@ -263,8 +266,10 @@ type vocab struct {
 	// high bits, and the term's id, in the low idBits bits.
 	keys []uint64
 
-	mu       sync.Mutex // guards surfaces
+	mu       sync.Mutex // guards surfaces and edits
 	surfaces map[string][]surfaceWord
+	// edits caches editStems, which costs about a millisecond a word.
+	edits map[string]map[string]string
 }
 
 // surfaceWord is a readable word found for a stem, with how many of the
@@ -329,7 +334,8 @@ func (s *Store) buildVocab(ctx context.Context) (*vocab, error) {
 		return nil, fmt.Errorf("read vocabulary: %w", err)
 	}
 	defer tx.Rollback()
-	v := &vocab{df: make(map[string]int), surfaces: make(map[string][]surfaceWord)}
+	v := &vocab{df: make(map[string]int), surfaces: make(map[string][]surfaceWord),
+		edits: make(map[string]map[string]string)}
 	var paragraphs int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = 'generation'),
 		(SELECT count(*) FROM paragraphs)`).Scan(&v.gen, &paragraphs); err != nil {
@@ -531,6 +537,28 @@ func (s *Store) editStems(ctx context.Context, v *vocab, word string) (map[strin
 	if maxDistance(len(r)) == 0 || len(r) > maxEditRunes {
 		return nil, nil
 	}
+	v.mu.Lock()
+	out, ok := v.edits[word]
+	v.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	out, err := s.findEditStems(ctx, v, r)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	if len(v.edits) >= maxCachedEdits {
+		clear(v.edits)
+	}
+	v.edits[word] = out
+	v.mu.Unlock()
+	return out, nil
+}
+
+// findEditStems does the work of editStems for the word r.
+func (s *Store) findEditStems(ctx context.Context, v *vocab, r []rune) (map[string]string, error) {
+	word := string(r)
 	alphabet := []rune("abcdefghijklmnopqrstuvwxyz")
 	for _, c := range r {
 		if !slices.Contains(alphabet, c) {
@@ -576,7 +604,8 @@ func (s *Store) editStems(ctx context.Context, v *vocab, word string) (map[strin
 	if len(likely) == 0 {
 		return nil, nil
 	}
-	// Edits are not cached: they are many, and rarely asked again.
+	// The edits' stems are not cached: they are many, and rarely asked
+	// again.
 	stems, err := s.stems(ctx, likely, false)
 	if err != nil {
 		return nil, err

@@ -388,7 +388,9 @@ func candidateTerm(term string) bool {
 // entry. Stems beyond 1<<idBits are left out of the index.
 const idBits = 22
 
-// index builds the deletion index over v.names.
+// index builds the deletion index over v.names. A term is filed under the
+// deletions a probe near it may need: two edits are allowed to words of
+// eight letters or more, which are two edits from terms of six or more.
 func (v *vocab) index() {
 	if len(v.names) > 1<<idBits {
 		v.names = v.names[:1<<idBits]
@@ -398,7 +400,7 @@ func (v *vocab) index() {
 	for id, name := range v.names {
 		r := []rune(name)
 		v.terms[id] = r
-		for _, h := range d.hashes(r, maxEdits) {
+		for _, h := range d.hashes(r, maxDistance(len(r)+maxEdits)) {
 			v.keys = append(v.keys, h<<idBits|uint64(id))
 		}
 	}
@@ -483,7 +485,8 @@ type candidate struct {
 // deletion index, and the stems of words one edit from word (edits, from
 // editStems, maps each to such a word): the index holds stems, and a
 // misspelt ending ("earnigns") is one edit from its word but more from
-// the stem ("earn").
+// the stem ("earn"). Only stems that start as the word does are kept (see
+// sameStart).
 func (v *vocab) candidates(word, stem string, edits map[string]string) []candidate {
 	limit := maxDistance(utf8.RuneCountInString(word))
 	if limit == 0 {
@@ -491,6 +494,9 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 	}
 	best := make(map[string]candidate)
 	consider := func(c candidate) {
+		if !sameStart(word, c.term) {
+			return
+		}
 		if old, ok := best[c.term]; !ok || c.dist < old.dist {
 			best[c.term] = c
 		}
@@ -505,6 +511,12 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 	var d deleter
 	for _, p := range probes {
 		pr := []rune(p)
+		// A short stem of a long word gets the short word's allowance:
+		// two edits to a stem of five letters is another word.
+		limit := min(limit, maxDistance(len(pr)))
+		if limit == 0 {
+			continue
+		}
 		tried := make(map[int32]bool)
 		for _, h := range d.hashes(pr, limit) {
 			v.lookup(h, func(id int32) {
@@ -526,6 +538,21 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(b.df, a.df), strings.Compare(a.term, b.term))
 	})
 	return out
+}
+
+// sameStart reports whether term starts with word's first letter, or
+// with its first two swapped. People seldom mistype a word's first
+// letter, and most stored words one edit from a real word not stored
+// differ there: on SQuAD's dev questions this kept "hearth", "tore",
+// "decent", "amass", "untrained" and "reunified" from becoming "earth",
+// "store", "recent", "mass", "trained" and "unified", and lost one right
+// correction ("deyond", beyond).
+func sameStart(word, term string) bool {
+	w, t := []rune(word), []rune(term)
+	if len(w) < 2 || len(t) < 2 {
+		return false
+	}
+	return w[0] == t[0] || w[0] == t[1] && w[1] == t[0]
 }
 
 // editStems returns the stored stems that words one edit from word (a
@@ -575,13 +602,16 @@ func (s *Store) findEditStems(ctx context.Context, v *vocab, r []rune) (map[stri
 	}
 	buf := make([]rune, 0, len(r)+1)
 	for i := 0; i <= len(r); i++ {
+		// The first letter is kept but for a swap (see sameStart).
 		for _, c := range alphabet {
-			add(append(append(append(buf[:0], r[:i]...), c), r[i:]...)) // insert
-			if i < len(r) && c != r[i] {
+			if i > 0 {
+				add(append(append(append(buf[:0], r[:i]...), c), r[i:]...)) // insert
+			}
+			if i > 0 && i < len(r) && c != r[i] {
 				add(append(append(append(buf[:0], r[:i]...), c), r[i+1:]...)) // change
 			}
 		}
-		if i < len(r) {
+		if i > 0 && i < len(r) {
 			add(append(append(buf[:0], r[:i]...), r[i+1:]...)) // delete
 		}
 		if i+1 < len(r) && r[i] != r[i+1] {
@@ -667,6 +697,10 @@ func osaDistance(a, b []rune, limit int) int {
 // holding it, and how many paragraphs hold the stem. It returns "" if no
 // paragraph holds the stem any more. The words found are cached with the
 // index.
+//
+// Only stored words are shown: putting typed's ending on the stem instead
+// ("seperating" to "separ" + "ating") made non-words on SQuAD's questions,
+// such as "severated" and "boycottting".
 func (s *Store) surface(ctx context.Context, v *vocab, c candidate, typed string) (string, int, error) {
 	v.mu.Lock()
 	forms, ok := v.surfaces[c.term]

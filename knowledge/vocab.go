@@ -108,10 +108,10 @@ type Correction struct {
 // 1,000 paragraphs; stop words are never corrections.
 //
 // Correct is safe for concurrent use. The first call reads the whole
-// vocabulary, and so does the first after the stored text changes (see
-// bench/RESULTS.md for the cost); calls made meanwhile use the vocabulary
-// as it was, and look up in the index each word it lacks. Later calls cost
-// a few lookups per word.
+// vocabulary, and so does the first after the stored text changes, unless
+// PrepareCorrect did (see bench/RESULTS.md for the cost); calls made
+// meanwhile use the vocabulary as it was, and look up in the index each
+// word it lacks. Later calls cost a few lookups per word.
 func (s *Store) Correct(ctx context.Context, words []string) ([]Correction, error) {
 	type token struct {
 		index int
@@ -206,6 +206,20 @@ func (s *Store) Correct(ctx context.Context, words []string) ([]Correction, erro
 		}
 	}
 	return out, nil
+}
+
+// PrepareCorrect reads the stored vocabulary for Correct now, if the
+// stored text changed since it was last read, so that the next question
+// does not wait for it: call it after storing articles, for example.
+func (s *Store) PrepareCorrect(ctx context.Context) error {
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return fmt.Errorf("knowledge: prepare correct: %w", err)
+	}
+	if _, _, err := s.vocabFor(ctx, gen); err != nil {
+		return fmt.Errorf("knowledge: prepare correct: %w", err)
+	}
+	return nil
 }
 
 // holds reports whether any stored paragraph holds word.

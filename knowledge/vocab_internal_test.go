@@ -51,6 +51,40 @@ func TestCorrectWhileRebuilding(t *testing.T) {
 	}
 }
 
+// TestPrepareCorrect checks that PrepareCorrect reads the vocabulary of
+// the current generation, once.
+func TestPrepareCorrect(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatalf("PrepareCorrect on an empty store: %v", err)
+	}
+	empty := s.vocab.idx
+	if empty == nil || len(empty.df) != 0 {
+		t.Fatalf("PrepareCorrect on an empty store built %+v", empty)
+	}
+	if _, err := s.Put(ctx, []Article{{Ref: "a", Title: "Spices", Paragraphs: []string{"Cloves grow on Zanzibar."}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	built := s.vocab.idx
+	if built == empty || built.df["zanzibar"] != 1 {
+		t.Fatalf("PrepareCorrect after a put did not read the new vocabulary: %v", built.df)
+	}
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.vocab.idx != built {
+		t.Errorf("PrepareCorrect read the vocabulary again though the text did not change")
+	}
+}
+
 // TestOSADistance checks the edit distance the corrector ranks by.
 func TestOSADistance(t *testing.T) {
 	for _, tc := range []struct {

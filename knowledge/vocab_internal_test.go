@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -12,11 +11,7 @@ import (
 // not take a word stored since for a misspelling.
 func TestCorrectWhileRebuilding(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestStore(t, Options{})
 	put := func(ref, text string) {
 		t.Helper()
 		res, err := s.Put(ctx, []Article{{Ref: ref, Title: "Spices", Paragraphs: []string{text}}})
@@ -55,11 +50,7 @@ func TestCorrectWhileRebuilding(t *testing.T) {
 // the current generation, once.
 func TestPrepareCorrect(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestStore(t, Options{})
 	if err := s.PrepareCorrect(ctx); err != nil {
 		t.Fatalf("PrepareCorrect on an empty store: %v", err)
 	}

@@ -66,6 +66,9 @@ const (
 	// maxEditRunes is the longest word whose one-edit neighbours are
 	// stemmed (see editStems); a longer word is compared by its stem only.
 	maxEditRunes = 24
+	// maxCachedEdits bounds the cache of editStems results; it starts
+	// over when full.
+	maxCachedEdits = 10000
 	// maxTries is how many candidates, best first, are looked up for a
 	// readable word before a misspelling is left as it is.
 	maxTries = 5
@@ -107,10 +110,10 @@ type Correction struct {
 // 1,000 paragraphs; stop words are never corrections.
 //
 // Correct is safe for concurrent use. The first call reads the whole
-// vocabulary, and so does the first after the stored text changes (see
-// bench/RESULTS.md for the cost); calls made meanwhile use the vocabulary
-// as it was, and look up in the index each word it lacks. Later calls cost
-// a few lookups per word.
+// vocabulary, and so does the first after the stored text changes, unless
+// PrepareCorrect did (see bench/RESULTS.md for the cost); calls made
+// meanwhile use the vocabulary as it was, and look up in the index each
+// word it lacks. Later calls cost a few lookups per word.
 func (s *Store) Correct(ctx context.Context, words []string) ([]Correction, error) {
 	type token struct {
 		index int
@@ -207,6 +210,20 @@ func (s *Store) Correct(ctx context.Context, words []string) ([]Correction, erro
 	return out, nil
 }
 
+// PrepareCorrect reads the stored vocabulary for Correct now, if the
+// stored text changed since it was last read, so that the next question
+// does not wait for it: call it after storing articles, for example.
+func (s *Store) PrepareCorrect(ctx context.Context) error {
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return fmt.Errorf("knowledge: prepare correct: %w", err)
+	}
+	if _, _, err := s.vocabFor(ctx, gen); err != nil {
+		return fmt.Errorf("knowledge: prepare correct: %w", err)
+	}
+	return nil
+}
+
 // holds reports whether any stored paragraph holds word.
 func (s *Store) holds(ctx context.Context, word string) (bool, error) {
 	var n int
@@ -265,8 +282,10 @@ type vocab struct {
 	// high bits, and the term's id, in the low idBits bits.
 	keys []uint64
 
-	mu       sync.Mutex // guards surfaces
+	mu       sync.Mutex // guards surfaces and edits
 	surfaces map[string][]surfaceWord
+	// edits caches editStems, which costs about a millisecond a word.
+	edits map[string]map[string]string
 }
 
 // surfaceWord is a readable word found for a stem, with how many of the
@@ -331,7 +350,8 @@ func (s *Store) buildVocab(ctx context.Context) (*vocab, error) {
 		return nil, fmt.Errorf("read vocabulary: %w", err)
 	}
 	defer tx.Rollback()
-	v := &vocab{df: make(map[string]int), surfaces: make(map[string][]surfaceWord)}
+	v := &vocab{df: make(map[string]int), surfaces: make(map[string][]surfaceWord),
+		edits: make(map[string]map[string]string)}
 	var paragraphs int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = 'generation'),
 		(SELECT count(*) FROM paragraphs)`).Scan(&v.gen, &paragraphs); err != nil {
@@ -384,7 +404,9 @@ func candidateTerm(term string) bool {
 // entry. Stems beyond 1<<idBits are left out of the index.
 const idBits = 22
 
-// index builds the deletion index over v.names.
+// index builds the deletion index over v.names. A term is filed under the
+// deletions a probe near it may need: two edits are allowed to words of
+// eight letters or more, which are two edits from terms of six or more.
 func (v *vocab) index() {
 	if len(v.names) > 1<<idBits {
 		v.names = v.names[:1<<idBits]
@@ -394,7 +416,7 @@ func (v *vocab) index() {
 	for id, name := range v.names {
 		r := []rune(name)
 		v.terms[id] = r
-		for _, h := range d.hashes(r, maxEdits) {
+		for _, h := range d.hashes(r, maxDistance(len(r)+maxEdits)) {
 			v.keys = append(v.keys, h<<idBits|uint64(id))
 		}
 	}
@@ -479,7 +501,8 @@ type candidate struct {
 // deletion index, and the stems of words one edit from word (edits, from
 // editStems, maps each to such a word): the index holds stems, and a
 // misspelt ending ("earnigns") is one edit from its word but more from
-// the stem ("earn").
+// the stem ("earn"). Only stems that start as the word does are kept (see
+// sameStart).
 func (v *vocab) candidates(word, stem string, edits map[string]string) []candidate {
 	limit := maxDistance(utf8.RuneCountInString(word))
 	if limit == 0 {
@@ -487,6 +510,9 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 	}
 	best := make(map[string]candidate)
 	consider := func(c candidate) {
+		if !sameStart(word, c.term) {
+			return
+		}
 		if old, ok := best[c.term]; !ok || c.dist < old.dist {
 			best[c.term] = c
 		}
@@ -501,6 +527,12 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 	var d deleter
 	for _, p := range probes {
 		pr := []rune(p)
+		// A short stem of a long word gets the short word's allowance:
+		// two edits to a stem of five letters is another word.
+		limit := min(limit, maxDistance(len(pr)))
+		if limit == 0 {
+			continue
+		}
 		tried := make(map[int32]bool)
 		for _, h := range d.hashes(pr, limit) {
 			v.lookup(h, func(id int32) {
@@ -524,6 +556,21 @@ func (v *vocab) candidates(word, stem string, edits map[string]string) []candida
 	return out
 }
 
+// sameStart reports whether term starts with word's first letter, or
+// with its first two swapped. People seldom mistype a word's first
+// letter, and most stored words one edit from a real word not stored
+// differ there: on SQuAD's dev questions this kept "hearth", "tore",
+// "decent", "amass", "untrained" and "reunified" from becoming "earth",
+// "store", "recent", "mass", "trained" and "unified", and lost one right
+// correction ("deyond", beyond).
+func sameStart(word, term string) bool {
+	w, t := []rune(word), []rune(term)
+	if len(w) < 2 || len(t) < 2 {
+		return false
+	}
+	return w[0] == t[0] || w[0] == t[1] && w[1] == t[0]
+}
+
 // editStems returns the stored stems that words one edit from word (a
 // letter of a-z or of word inserted or changed, a letter deleted, two
 // adjacent letters swapped) stem to, each with one such word. Only stems
@@ -533,6 +580,28 @@ func (s *Store) editStems(ctx context.Context, v *vocab, word string) (map[strin
 	if maxDistance(len(r)) == 0 || len(r) > maxEditRunes {
 		return nil, nil
 	}
+	v.mu.Lock()
+	out, ok := v.edits[word]
+	v.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	out, err := s.findEditStems(ctx, v, r)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	if len(v.edits) >= maxCachedEdits {
+		clear(v.edits)
+	}
+	v.edits[word] = out
+	v.mu.Unlock()
+	return out, nil
+}
+
+// findEditStems does the work of editStems for the word r.
+func (s *Store) findEditStems(ctx context.Context, v *vocab, r []rune) (map[string]string, error) {
+	word := string(r)
 	alphabet := []rune("abcdefghijklmnopqrstuvwxyz")
 	for _, c := range r {
 		if !slices.Contains(alphabet, c) {
@@ -549,13 +618,16 @@ func (s *Store) editStems(ctx context.Context, v *vocab, word string) (map[strin
 	}
 	buf := make([]rune, 0, len(r)+1)
 	for i := 0; i <= len(r); i++ {
+		// The first letter is kept but for a swap (see sameStart).
 		for _, c := range alphabet {
-			add(append(append(append(buf[:0], r[:i]...), c), r[i:]...)) // insert
-			if i < len(r) && c != r[i] {
+			if i > 0 {
+				add(append(append(append(buf[:0], r[:i]...), c), r[i:]...)) // insert
+			}
+			if i > 0 && i < len(r) && c != r[i] {
 				add(append(append(append(buf[:0], r[:i]...), c), r[i+1:]...)) // change
 			}
 		}
-		if i < len(r) {
+		if i > 0 && i < len(r) {
 			add(append(append(buf[:0], r[:i]...), r[i+1:]...)) // delete
 		}
 		if i+1 < len(r) && r[i] != r[i+1] {
@@ -578,7 +650,8 @@ func (s *Store) editStems(ctx context.Context, v *vocab, word string) (map[strin
 	if len(likely) == 0 {
 		return nil, nil
 	}
-	// Edits are not cached: they are many, and rarely asked again.
+	// The edits' stems are not cached: they are many, and rarely asked
+	// again.
 	stems, err := s.stems(ctx, likely, false)
 	if err != nil {
 		return nil, err
@@ -640,6 +713,10 @@ func osaDistance(a, b []rune, limit int) int {
 // holding it, and how many paragraphs hold the stem. It returns "" if no
 // paragraph holds the stem any more. The words found are cached with the
 // index.
+//
+// Only stored words are shown: putting typed's ending on the stem instead
+// ("seperating" to "separ" + "ating") made non-words on SQuAD's questions,
+// such as "severated" and "boycottting".
 func (s *Store) surface(ctx context.Context, v *vocab, c candidate, typed string) (string, int, error) {
 	v.mu.Lock()
 	forms, ok := v.surfaces[c.term]

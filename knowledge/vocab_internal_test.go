@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -12,11 +11,7 @@ import (
 // not take a word stored since for a misspelling.
 func TestCorrectWhileRebuilding(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestStore(t, Options{})
 	put := func(ref, text string) {
 		t.Helper()
 		res, err := s.Put(ctx, []Article{{Ref: ref, Title: "Spices", Paragraphs: []string{text}}})
@@ -48,6 +43,36 @@ func TestCorrectWhileRebuilding(t *testing.T) {
 	}
 	if s.vocab.idx.gen == built {
 		t.Errorf("the vocabulary was not rebuilt after the text changed")
+	}
+}
+
+// TestPrepareCorrect checks that PrepareCorrect reads the vocabulary of
+// the current generation, once.
+func TestPrepareCorrect(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, Options{})
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatalf("PrepareCorrect on an empty store: %v", err)
+	}
+	empty := s.vocab.idx
+	if empty == nil || len(empty.df) != 0 {
+		t.Fatalf("PrepareCorrect on an empty store built %+v", empty)
+	}
+	if _, err := s.Put(ctx, []Article{{Ref: "a", Title: "Spices", Paragraphs: []string{"Cloves grow on Zanzibar."}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	built := s.vocab.idx
+	if built == empty || built.df["zanzibar"] != 1 {
+		t.Fatalf("PrepareCorrect after a put did not read the new vocabulary: %v", built.df)
+	}
+	if err := s.PrepareCorrect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.vocab.idx != built {
+		t.Errorf("PrepareCorrect read the vocabulary again though the text did not change")
 	}
 }
 

@@ -166,21 +166,27 @@ func TestCorrectReadableWords(t *testing.T) {
 }
 
 // TestCorrectStopWords checks that stop words are neither corrected nor
-// corrections.
+// corrections, and that a correction starts as the word does.
 func TestCorrectStopWords(t *testing.T) {
 	s, _ := openStore(t)
 	put(t, s, knowledge.Article{Ref: "a", Title: "Jungle",
-		Paragraphs: []string{"Shere Khan talked about Mowgli; Shere Khan talked about the jungle."}})
+		Paragraphs: []string{"Shere Khan talked about Mowgli; Shere Khan talked about the jungle to a thane."}})
 	for _, tc := range []struct {
 		question string
 		want     []knowledge.Correction
 	}{
-		// "where" is not stored, and one edit from "shere".
-		{"where", nil},
+		// "than" is not stored, and one edit from "thane".
+		{"than", nil},
+		{"thanne", []knowledge.Correction{{Word: "thanne", To: "thane", Distance: 1, DocFreq: 1}}},
 		// "abuot" is one edit from "about", which is stored but a stop word.
 		{"abuot", nil},
 		// The control: a word one edit from "shere" is corrected.
 		{"sherre", []knowledge.Correction{{Word: "sherre", To: "shere", Distance: 1, DocFreq: 1}}},
+		// The first letter is kept, but for a swap of the first two.
+		{"jhere", nil},
+		{"hsere", []knowledge.Correction{{Word: "hsere", To: "shere", Distance: 1, DocFreq: 1}}},
+		{"hungle", nil},
+		{"ujngle", []knowledge.Correction{{Word: "ujngle", To: "jungle", Distance: 1, DocFreq: 1}}},
 	} {
 		got := correct(t, s, tc.question)
 		if diff := cmp.Diff(tc.want, got); diff != "" {

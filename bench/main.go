@@ -8,6 +8,7 @@
 //	go run ./bench -million        # query speed on a 1-million-paragraph corpus
 //	go run ./bench -answer         # the answer engine's own time, prompt tokens
 //	go run ./bench -digest         # building a digest over the busiest Reuters day
+//	go run ./bench -fit-rank       # fit the re-ranker's weights into search/weights.go
 //
 // The store's query bounds can be overridden to explore them:
 //
@@ -38,6 +39,7 @@ func main() {
 		million = flag.Bool("million", false, "query speed on a corpus of about 1 million paragraphs")
 		answers = flag.Bool("answer", false, "the answer engine's time apart from the LLM on Reuters, and prompt tokens per story question")
 		digests = flag.Bool("digest", false, "time to build a digest over the busiest Reuters day")
+		fitRank = flag.Bool("fit-rank", false, "fit the re-ranker's weights on SQuAD's odd-numbered dev questions into search/weights.go")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
 		common  = flag.Int("common-term-docs", benchCommonTermDocs, "knowledge.Options.CommonTermDocs for the speed runs")
@@ -45,6 +47,13 @@ func main() {
 	)
 	flag.Parse()
 	opts := knowledge.Options{CommonTermDocs: *common, QueryPostings: *posts}
+	if *fitRank {
+		if err := fitRankMain(context.Background(), *shared, *dir, opts); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

@@ -11,11 +11,11 @@ import (
 )
 
 // testTerms returns question terms with the given idfs, named a, b, c...
-func testTerms(idfs ...float64) []queryTerm {
-	terms := make([]queryTerm, len(idfs))
+func testTerms(idfs ...float64) []Term {
+	terms := make([]Term, len(idfs))
 	for i, v := range idfs {
 		w := string(rune('a' + i))
-		terms[i] = queryTerm{word: w, stem: w, idf: v}
+		terms[i] = Term{Word: w, Stem: w, IDF: v}
 	}
 	return terms
 }
@@ -51,15 +51,15 @@ func TestProximity(t *testing.T) {
 	sat := func(idf, acc float64) float64 { return math.Min(1, idf) * acc * (bm25K1 + 1) / (acc + K) }
 	tests := []struct {
 		name string
-		hits []hit
+		hits []Hit
 		want float64
 	}{
 		{"no hits", nil, 0},
-		{"one word", []hit{{0, 0}, {1, 0}, {5, 0}}, 0},
-		{"adjacent pair", []hit{{0, 0}, {1, 1}}, sat(2, 3) + sat(3, 2)},
-		{"pair two apart counts a quarter", []hit{{0, 0}, {2, 1}}, sat(2, 3.0/4) + sat(3, 2.0/4)},
-		{"only neighbours pair up", []hit{{0, 0}, {1, 0}, {2, 1}}, sat(2, 3) + sat(3, 2)},
-		{"a common word adds little", []hit{{0, 0}, {1, 2}}, sat(2, 0.5) + sat(0.5, 2)},
+		{"one word", []Hit{{0, 0}, {1, 0}, {5, 0}}, 0},
+		{"adjacent pair", []Hit{{0, 0}, {1, 1}}, sat(2, 3) + sat(3, 2)},
+		{"pair two apart counts a quarter", []Hit{{0, 0}, {2, 1}}, sat(2, 3.0/4) + sat(3, 2.0/4)},
+		{"only neighbours pair up", []Hit{{0, 0}, {1, 0}, {2, 1}}, sat(2, 3) + sat(3, 2)},
+		{"a common word adds little", []Hit{{0, 0}, {1, 2}}, sat(2, 0.5) + sat(0.5, 2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,19 +75,19 @@ func TestDensestWindow(t *testing.T) {
 	terms := testTerms(1, 2, 4)
 	tests := []struct {
 		name    string
-		hits    []hit
+		hits    []Hit
 		inTitle []int
 		w       int
 		want    float64
 	}{
 		{"no hits", nil, nil, 20, 0},
-		{"repeats count once", []hit{{0, 0}, {1, 0}, {2, 0}}, nil, 20, 1},
-		{"all in one window", []hit{{0, 0}, {5, 1}, {19, 2}}, nil, 20, 7},
-		{"just out of reach", []hit{{0, 0}, {5, 1}, {20, 2}}, nil, 20, 6},
-		{"best of two windows", []hit{{0, 2}, {30, 0}, {31, 1}}, nil, 20, 4},
-		{"window slides", []hit{{0, 0}, {15, 1}, {25, 2}, {40, 1}}, nil, 20, 6},
-		{"title words are in every window", []hit{{0, 0}, {50, 1}}, []int{0, 0, 1}, 20, 6},
-		{"a title word found again counts once", []hit{{0, 2}, {1, 1}}, []int{0, 0, 2}, 20, 6},
+		{"repeats count once", []Hit{{0, 0}, {1, 0}, {2, 0}}, nil, 20, 1},
+		{"all in one window", []Hit{{0, 0}, {5, 1}, {19, 2}}, nil, 20, 7},
+		{"just out of reach", []Hit{{0, 0}, {5, 1}, {20, 2}}, nil, 20, 6},
+		{"best of two windows", []Hit{{0, 2}, {30, 0}, {31, 1}}, nil, 20, 4},
+		{"window slides", []Hit{{0, 0}, {15, 1}, {25, 2}, {40, 1}}, nil, 20, 6},
+		{"title words are in every window", []Hit{{0, 0}, {50, 1}}, []int{0, 0, 1}, 20, 6},
+		{"a title word found again counts once", []Hit{{0, 2}, {1, 1}}, []int{0, 0, 2}, 20, 6},
 		{"title alone", nil, []int{1, 1, 0}, 20, 3},
 	}
 	for _, tt := range tests {
@@ -105,27 +105,27 @@ func TestDensestWindow(t *testing.T) {
 }
 
 func TestMatcherHits(t *testing.T) {
-	terms := []queryTerm{}
+	terms := []Term{}
 	for _, w := range []string{"invented", "cafe", "running", "the", "1995"} {
-		terms = append(terms, queryTerm{word: w, stem: stem(w), idf: 1})
+		terms = append(terms, Term{Word: w, Stem: stem(w), IDF: 1})
 	}
 	tests := []struct {
 		name string
 		text string
-		want []hit
+		want []Hit
 		n    int
 	}{
-		{"other forms of a word", "Who invented it? The invention, inventing.", []hit{{1, 0}, {4, 0}, {5, 0}}, 6},
-		{"case and diacritics", "Le CAFÉ, a café.", []hit{{1, 1}, {3, 1}}, 4},
-		{"stems", "He runs; she ran; they run.", []hit{{1, 2}, {5, 2}}, 6},
+		{"other forms of a word", "Who invented it? The invention, inventing.", []Hit{{1, 0}, {4, 0}, {5, 0}}, 6},
+		{"case and diacritics", "Le CAFÉ, a café.", []Hit{{1, 1}, {3, 1}}, 4},
+		{"stems", "He runs; she ran; they run.", []Hit{{1, 2}, {5, 2}}, 6},
 		{"stop words never match", "the THE The", nil, 3},
-		{"numbers", "In 1995, not 19950.", []hit{{1, 4}}, 4},
+		{"numbers", "In 1995, not 19950.", []Hit{{1, 4}}, 4},
 		{"nothing", "", nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, n := newMatcher(terms).hits(tt.text)
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(hit{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("hits(%q) (-want +got):\n%s", tt.text, diff)
 			}
 			if n != tt.n {
@@ -159,10 +159,19 @@ func TestScanMatchesTokenize(t *testing.T) {
 	}
 }
 
+// rerank orders passages as Store.Search does.
+func rerank(terms []Term, ps []Passage) {
+	cands := Measure(terms, ps)
+	rank(cands)
+	for i, c := range cands {
+		ps[i] = c.Passage
+	}
+}
+
 func TestRerank(t *testing.T) {
-	terms := []queryTerm{}
+	terms := []Term{}
 	for _, w := range []string{"mayor", "festival", "budget"} {
-		terms = append(terms, queryTerm{word: w, stem: stem(w), idf: 2})
+		terms = append(terms, Term{Word: w, Stem: stem(w), IDF: 2})
 	}
 	para := func(title, text string) Passage {
 		return Passage{Title: title, Text: text}

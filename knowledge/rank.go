@@ -86,6 +86,13 @@ type Candidate struct {
 	Hits []Hit
 	// TitleTF counts, per term, its occurrences in the article's title.
 	TitleTF []int
+	// Numbers are the positions of the paragraph's tokens that start
+	// with a digit, in order.
+	Numbers []int
+	// Near are the paragraph's tokens that are no form of a term by stem
+	// but share its first nearPrefix bytes ("German" for "Germany",
+	// "invasion" for "invade"), in order.
+	Near []Hit
 	// Len and TitleLen are the paragraph's and the title's lengths in
 	// tokens.
 	Len, TitleLen int
@@ -115,7 +122,6 @@ func Measure(terms []Term, passages []Passage) []Candidate {
 	var (
 		m      = newMatcher(terms)
 		cands  = make([]Candidate, len(passages))
-		sumDL  int
 		titles = make(map[string]title)
 	)
 	for i, p := range passages {
@@ -129,8 +135,24 @@ func Measure(terms []Term, passages []Passage) []Candidate {
 			titles[p.Title] = t
 		}
 		h, n := m.hits(p.Text)
-		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Len: n, TitleLen: t.n}
-		sumDL += n + t.n
+		nums, near := m.extras(p.Text)
+		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Near: near, Len: n, TitleLen: t.n}
+	}
+	Rescore(terms, cands)
+	return cands
+}
+
+// Rescore sets the candidates' three lexical scores from their statistics
+// for terms, whose IDF may differ from those they were measured with: a
+// re-ranker weighs the words by how rare they are among the candidates
+// with it. bm25's average length is the candidates'.
+func Rescore(terms []Term, cands []Candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	var sumDL int
+	for _, c := range cands {
+		sumDL += c.Len + c.TitleLen
 	}
 	avgdl := max(1, float64(sumDL)/float64(len(cands)))
 	var (
@@ -151,7 +173,6 @@ func Measure(terms []Term, passages []Passage) []Candidate {
 		c.Proximity = proximity(c.Hits, terms, K, acc)
 		c.Window = densestWindow(c.Hits, terms, windowTokens, c.TitleTF, count)
 	}
-	return cands
 }
 
 // rank sets each candidate's Score to the sum of its three lexical scores
@@ -243,6 +264,7 @@ func densestWindow(hits []Hit, terms []Term, w int, inTitle []int, count []int) 
 // stem's first three bytes), and remembers its answers for one search.
 type matcher struct {
 	byStem map[string]int
+	near   map[string]int // a word's first nearPrefix bytes -> its term
 	prefix []uint32
 	cache  map[string]int
 }
@@ -250,9 +272,15 @@ type matcher struct {
 func newMatcher(terms []Term) *matcher {
 	m := &matcher{
 		byStem: make(map[string]int, len(terms)),
+		near:   make(map[string]int),
 		cache:  make(map[string]int),
 	}
 	for i, t := range terms {
+		if len(t.Word) > nearPrefix {
+			if _, ok := m.near[t.Word[:nearPrefix]]; !ok {
+				m.near[t.Word[:nearPrefix]] = i
+			}
+		}
 		if _, ok := m.byStem[t.Stem]; !ok {
 			m.byStem[t.Stem] = i
 		}
@@ -313,6 +341,29 @@ func (m *matcher) hits(text string) ([]Hit, int) {
 		}
 	})
 	return out, n
+}
+
+// nearPrefix is how many leading bytes a token shares with a term's word
+// to be near it; both must be longer.
+const nearPrefix = 4
+
+// extras returns the positions of the tokens of text that start with a
+// digit, and the tokens near a term but no form of it (see
+// Candidate.Near).
+func (m *matcher) extras(text string) (nums []int, near []Hit) {
+	scan(text, func(tok []byte, pos int) {
+		if '0' <= tok[0] && tok[0] <= '9' {
+			nums = append(nums, pos)
+			return
+		}
+		if len(tok) <= nearPrefix || len(m.near) == 0 {
+			return
+		}
+		if t, ok := m.near[string(tok[:nearPrefix])]; ok && m.term(tok) < 0 {
+			near = append(near, Hit{pos, t})
+		}
+	})
+	return nums, near
 }
 
 // scan cuts text into tokens exactly as tokenize does and calls fn with

@@ -563,3 +563,9 @@ func safeWords(words []string, max int) []string {
 func QueryWords(question string) []string {
 	return queryWords(question)
 }
+
+// Tokens returns the words of s, stop words too, tokenized and folded as
+// the index does; at most maxQueryTokens.
+func Tokens(s string) []string {
+	return tokenize(s, maxQueryTokens)
+}

@@ -14,12 +14,34 @@ type Plan struct {
 	// Cues are words, not among Words, that mark the kind of answer the
 	// question asks for (see cueWords).
 	Cues []string
+	// AsksNumber is true when the question asks for a number, a date or
+	// a time (see asksNumber).
+	AsksNumber bool
 }
 
 // NewPlan plans the search for a question.
 func NewPlan(question string) Plan {
 	words := knowledge.QueryWords(question)
-	return Plan{Words: words, Cues: cueWords(words)}
+	return Plan{Words: words, Cues: cueWords(words), AsksNumber: asksNumber(knowledge.Tokens(question))}
+}
+
+// numberWords ask for a number wherever they stand; howNumber ask for one
+// after "how".
+var (
+	numberWords = []string{"when", "year", "years", "percent", "percentage", "date", "century", "decade", "population"}
+	howNumber   = []string{"many", "much", "long", "old", "large", "big", "far", "tall", "high", "often", "fast"}
+)
+
+// asksNumber reports whether a question's tokens ask for a number: "when",
+// "what year", "how many", "how long" and the like. The re-ranker then
+// rewards a number close to the question's words.
+func asksNumber(toks []string) bool {
+	for i, t := range toks {
+		if slices.Contains(numberWords, t) || t == "how" && i+1 < len(toks) && slices.Contains(howNumber, toks[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // namingWords are the words a question asks for a title with, and a news

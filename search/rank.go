@@ -45,6 +45,24 @@ const (
 	FeatLength
 	// FeatCue is 1 when the paragraph holds a cue word.
 	FeatCue
+	// FeatLocalBM25, FeatLocalProximity and FeatLocalWindow are the
+	// store's three scores again with each term's idf multiplied by its
+	// idf among the candidates (see localTerms), divided by that mass:
+	// the paragraphs of the right article mostly share its common words,
+	// and the words that tell them apart are the ones that count.
+	FeatLocalBM25
+	FeatLocalProximity
+	FeatLocalWindow
+	// FeatLocalCoverage is the share of that mass the paragraph itself
+	// holds, the title aside.
+	FeatLocalCoverage
+	// FeatNumberNear is, for a question that asks for a number, 1/(1+d)
+	// for the distance d in tokens from the paragraph's nearest number
+	// that is not a question word to a question word; zero otherwise.
+	FeatNumberNear
+	// FeatNear is the idf share of the asked words the paragraph holds
+	// no form of but a word near it (see knowledge.Candidate.Near).
+	FeatNear
 
 	NumFeatures
 )
@@ -53,6 +71,8 @@ const (
 var featureNames = [NumFeatures]string{
 	"FeatBM25", "FeatProximity", "FeatWindow", "FeatFTS", "FeatCoverage", "FeatTitle",
 	"FeatBigram", "FeatMissing", "FeatFused", "FeatLength", "FeatCue",
+	"FeatLocalBM25", "FeatLocalProximity", "FeatLocalWindow", "FeatLocalCoverage",
+	"FeatNumberNear", "FeatNear",
 }
 
 // FeatureName returns the Go name of feature i.
@@ -75,9 +95,34 @@ func (w Weights) score(f Features) float64 {
 // Score returns the weighted sum of f.
 func (w Weights) Score(f Features) float64 { return w.score(f) }
 
-// features computes c's features for the question's terms; fused is its
-// reciprocal-rank fusion score.
-func features(terms []knowledge.Term, c knowledge.Candidate, fused float64) Features {
+// localTerms returns terms with each idf multiplied by the term's idf
+// among the candidates, counting the paragraphs that hold it (titles
+// aside), in Lucene's always-positive form log(1+(n-df+0.5)/(df+0.5)).
+func localTerms(terms []knowledge.Term, cands []knowledge.Candidate) []knowledge.Term {
+	df := make([]int, len(terms))
+	seen := make([]int, len(terms))
+	for i, c := range cands {
+		for _, h := range c.Hits {
+			if seen[h.Term] != i+1 {
+				seen[h.Term] = i + 1
+				df[h.Term]++
+			}
+		}
+	}
+	out := make([]knowledge.Term, len(terms))
+	n := float64(len(cands))
+	for t, term := range terms {
+		d := float64(df[t])
+		term.IDF *= math.Log1p((n - d + 0.5) / (d + 0.5))
+		out[t] = term
+	}
+	return out
+}
+
+// features computes c's features for the question's terms; local is c
+// rescored with localTerms' idf, and fused its reciprocal-rank fusion
+// score.
+func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Candidate, fused float64) Features {
 	var mass float64
 	for _, t := range terms {
 		if !t.Cue {
@@ -110,13 +155,41 @@ func features(terms []knowledge.Term, c knowledge.Candidate, fused float64) Feat
 			f[FeatMissing] = max(f[FeatMissing], terms[t].IDF)
 		}
 	}
+	for _, h := range c.Near {
+		if !present[h.Term] && !terms[h.Term].Cue {
+			present[h.Term] = true
+			f[FeatNear] += terms[h.Term].IDF
+		}
+	}
 	f[FeatBigram] = bigrams(terms, c.Hits)
 	f[FeatBM25] = c.BM25
 	f[FeatProximity] = c.Proximity
 	f[FeatWindow] = c.Window
 	f[FeatFTS] = c.FTS
-	for _, i := range []int{FeatBM25, FeatProximity, FeatWindow, FeatFTS, FeatCoverage, FeatTitle, FeatBigram, FeatMissing} {
+	for _, i := range []int{FeatBM25, FeatProximity, FeatWindow, FeatFTS, FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatNear} {
 		f[i] /= mass
+	}
+	var localMass, localHeld float64
+	clear(present)
+	for _, h := range c.Hits {
+		present[h.Term] = true
+	}
+	for t, term := range localTerms {
+		if term.Cue {
+			continue
+		}
+		localMass += term.IDF
+		if present[t] {
+			localHeld += term.IDF
+		}
+	}
+	localMass = max(localMass, 1e-6)
+	f[FeatLocalBM25] = local.BM25 / localMass
+	f[FeatLocalProximity] = local.Proximity / localMass
+	f[FeatLocalWindow] = local.Window / localMass
+	f[FeatLocalCoverage] = localHeld / localMass
+	if p.AsksNumber {
+		f[FeatNumberNear] = numberNear(terms, c)
 	}
 	f[FeatFused] = fused * rrfK
 	f[FeatLength] = math.Log1p(float64(c.Len))
@@ -147,4 +220,36 @@ func bigrams(terms []knowledge.Term, hits []knowledge.Hit) float64 {
 		}
 	}
 	return sum
+}
+
+// numberNear returns 1/(1+d) for the smallest distance d between one of
+// c's numbers that is not itself a question word and a hit of an asked
+// word, or zero when there is none.
+func numberNear(terms []knowledge.Term, c knowledge.Candidate) float64 {
+	best := -1
+	h := 0
+	for _, n := range c.Numbers {
+		for h < len(c.Hits) && c.Hits[h].Pos < n {
+			h++
+		}
+		if h < len(c.Hits) && c.Hits[h].Pos == n {
+			continue // the number is a question word
+		}
+		for _, j := range []int{h - 1, h} {
+			if j < 0 || j >= len(c.Hits) || terms[c.Hits[j].Term].Cue {
+				continue
+			}
+			d := c.Hits[j].Pos - n
+			if d < 0 {
+				d = -d
+			}
+			if best < 0 || d < best {
+				best = d
+			}
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	return 1 / float64(1+best)
 }

@@ -50,6 +50,11 @@ func TestFeatures(t *testing.T) {
 			want: map[int]float64{FeatCoverage: 1, FeatTitle: 0.5},
 		},
 		{
+			name: "a word near an asked one counts apart from it",
+			c:    knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 0}}, Near: []knowledge.Hit{{Pos: 5, Term: 2}, {Pos: 6, Term: 0}}, TitleTF: make([]int, 4), Len: 9},
+			want: map[int]float64{FeatCoverage: 0.25, FeatNear: 0.5, FeatMissing: 0.5},
+		},
+		{
 			name: "a cue counts apart from the asked words",
 			c:    knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 2}, {Pos: 1, Term: 3}}, TitleTF: make([]int, 4), Len: 9},
 			want: map[int]float64{FeatCoverage: 0.5, FeatMissing: 0.25, FeatCue: 1},
@@ -57,9 +62,9 @@ func TestFeatures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := features(terms, tt.c, 0)
+			f := features(Plan{}, terms, terms, tt.c, tt.c, 0)
 			got := map[int]float64{}
-			for _, i := range []int{FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatCue} {
+			for _, i := range []int{FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatCue, FeatNear} {
 				if f[i] != 0 {
 					got[i] = f[i]
 				}
@@ -68,5 +73,25 @@ func TestFeatures(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestNumberNear(t *testing.T) {
+	terms := []knowledge.Term{{Word: "strike", IDF: 1}, {Word: "1995", IDF: 3}, {Word: "called", IDF: 1, Cue: true}}
+	tests := []struct {
+		name string
+		c    knowledge.Candidate
+		want float64
+	}{
+		{"no numbers", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 0}}}, 0},
+		{"two tokens after", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 0}}, Numbers: []int{2}}, 1.0 / 3},
+		{"the nearest counts", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 4, Term: 0}}, Numbers: []int{0, 5}}, 1.0 / 2},
+		{"a number asked for is no answer", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 3, Term: 1}}, Numbers: []int{3}}, 0},
+		{"cues do not anchor", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 2}}, Numbers: []int{1}}, 0},
+	}
+	for _, tt := range tests {
+		if got := numberNear(terms, tt.c); got != tt.want {
+			t.Errorf("%s: numberNear = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/byline-bot/byline/knowledge"
@@ -116,9 +117,12 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 		lists = append(lists, knowledge.Measure(set.Terms, ps))
 	}
 	cands, fused := fuse(lists)
+	lt := localTerms(set.Terms, cands)
+	local := slices.Clone(cands)
+	knowledge.Rescore(lt, local)
 	rs := make([]Result, len(cands))
 	for i, c := range cands {
-		rs[i] = Result{Passage: c.Passage, Features: features(set.Terms, c, fused[i])}
+		rs[i] = Result{Passage: c.Passage, Features: features(p, set.Terms, lt, c, local[i], fused[i])}
 		rs[i].Score = s.weights.score(rs[i].Features)
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Score > rs[j].Score })

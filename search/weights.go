@@ -6,14 +6,22 @@ package search
 // the odd-numbered questions of SQuAD v1.1 dev.
 func fitted() Weights {
 	return Weights{
-		FeatBM25:      0.98,
-		FeatProximity: 0.8999999999999999,
-		FeatWindow:    1.02,
-		FeatCoverage:  0.01,
-		FeatTitle:     0.5799999999999998,
-		FeatBigram:    0.32,
-		FeatMissing:   -0.9,
-		FeatFused:     -0.16,
-		FeatCue:       -0.06,
+		FeatBM25:           1.596,
+		FeatProximity:      1.562,
+		FeatWindow:         4.516,
+		FeatFTS:            1.899,
+		FeatCoverage:       4.28,
+		FeatTitle:          3.877,
+		FeatBigram:         1.61,
+		FeatMissing:        3.969,
+		FeatFused:          3.555,
+		FeatLength:         -0.4469,
+		FeatCue:            -1.579,
+		FeatLocalBM25:      0.1284,
+		FeatLocalProximity: 0.7311,
+		FeatLocalWindow:    0.7975,
+		FeatLocalCoverage:  0.9371,
+		FeatNumberNear:     1.505,
+		FeatNear:           4.37,
 	}
 }

@@ -89,6 +89,10 @@ type Candidate struct {
 	// Numbers are the positions of the paragraph's tokens that start
 	// with a digit, in order.
 	Numbers []int
+	// Names are the positions of the paragraph's capitalized tokens that
+	// are neither stop words nor forms of a term: the names a "who"
+	// question may be answered with.
+	Names []int
 	// Near are the paragraph's tokens that are no form of a term by stem
 	// but share its first nearPrefix bytes ("German" for "Germany",
 	// "invasion" for "invade"), in order.
@@ -135,8 +139,8 @@ func Measure(terms []Term, passages []Passage) []Candidate {
 			titles[p.Title] = t
 		}
 		h, n := m.hits(p.Text)
-		nums, near := m.extras(p.Text)
-		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Near: near, Len: n, TitleLen: t.n}
+		nums, names, near := m.extras(p.Text)
+		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Names: names, Near: near, Len: n, TitleLen: t.n}
 	}
 	Rescore(terms, cands)
 	return cands
@@ -348,13 +352,17 @@ func (m *matcher) hits(text string) ([]Hit, int) {
 const nearPrefix = 4
 
 // extras returns the positions of the tokens of text that start with a
-// digit, and the tokens near a term but no form of it (see
+// digit, of the capitalized tokens that are neither stop words nor forms
+// of a term, and the tokens near a term but no form of it (see
 // Candidate.Near).
-func (m *matcher) extras(text string) (nums []int, near []Hit) {
-	scan(text, func(tok []byte, pos int) {
+func (m *matcher) extras(text string) (nums, names []int, near []Hit) {
+	scanCase(text, func(tok []byte, pos int, upper bool) {
 		if '0' <= tok[0] && tok[0] <= '9' {
 			nums = append(nums, pos)
 			return
+		}
+		if upper && m.term(tok) < 0 && !isStopWord(string(tok)) {
+			names = append(names, pos)
 		}
 		if len(tok) <= nearPrefix || len(m.near) == 0 {
 			return
@@ -363,18 +371,25 @@ func (m *matcher) extras(text string) (nums []int, near []Hit) {
 			near = append(near, Hit{pos, t})
 		}
 	})
-	return nums, near
+	return nums, names, near
 }
 
 // scan cuts text into tokens exactly as tokenize does and calls fn with
 // each token and its position; the token's bytes are valid only during the
 // call. It allocates nothing: it runs over every candidate's text.
 func scan(text string, fn func(tok []byte, pos int)) {
+	scanCase(text, func(tok []byte, pos int, _ bool) { fn(tok, pos) })
+}
+
+// scanCase is scan that also tells whether the token began with a capital
+// letter in text.
+func scanCase(text string, fn func(tok []byte, pos int, upper bool)) {
 	var (
-		buf [maxTokenBytes]byte
-		n   int  // bytes in buf
-		big bool // the token outgrew buf and is skipped, as tokenize skips it
-		pos int
+		buf   [maxTokenBytes]byte
+		n     int  // bytes in buf
+		big   bool // the token outgrew buf and is skipped, as tokenize skips it
+		pos   int
+		upper bool // the token's first letter was a capital
 	)
 	for i := 0; i <= len(text); {
 		var r rune
@@ -386,6 +401,7 @@ func scan(text string, fn func(tok []byte, pos int)) {
 			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'
+					upper = upper || n == 0 && !big
 				}
 				if n < len(buf) {
 					buf[n] = c
@@ -404,6 +420,7 @@ func scan(text string, fn func(tok []byte, pos int)) {
 			case unicode.Is(unicode.Mn, r):
 				continue
 			case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r):
+				upper = upper || n == 0 && !big && unicode.IsUpper(r)
 				r = fold(r)
 				if n+utf8.RuneLen(r) <= len(buf) {
 					n += utf8.EncodeRune(buf[n:], r)
@@ -415,9 +432,9 @@ func scan(text string, fn func(tok []byte, pos int)) {
 		}
 		// r separates tokens.
 		if n > 0 && !big {
-			fn(buf[:n], pos)
+			fn(buf[:n], pos, upper)
 			pos++
 		}
-		n, big = 0, false
+		n, big, upper = 0, false, false
 	}
 }

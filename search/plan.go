@@ -17,12 +17,20 @@ type Plan struct {
 	// AsksNumber is true when the question asks for a number, a date or
 	// a time (see asksNumber).
 	AsksNumber bool
+	// AsksName is true when the question asks who.
+	AsksName bool
 }
 
 // NewPlan plans the search for a question.
 func NewPlan(question string) Plan {
 	words := knowledge.QueryWords(question)
-	return Plan{Words: words, Cues: cueWords(words), AsksNumber: asksNumber(knowledge.Tokens(question))}
+	toks := knowledge.Tokens(question)
+	return Plan{
+		Words:      words,
+		Cues:       cueWords(words),
+		AsksNumber: asksNumber(toks),
+		AsksName:   slices.ContainsFunc(toks, func(t string) bool { return t == "who" || t == "whom" || t == "whose" }),
+	}
 }
 
 // numberWords ask for a number wherever they stand; howNumber ask for one

@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"sort"
 
 	"github.com/byline-bot/byline/knowledge"
 )
@@ -11,8 +12,9 @@ import (
 // window, see knowledge.Candidate) are divided by the question's idf mass,
 // the sum of its asked terms' idf, so that one set of weights serves long
 // questions and short ones; the other features are shares of that mass or
-// plain numbers. The weights are fitted by coordinate ascent on the
-// odd-numbered questions of SQuAD v1.1 dev and judged on the even ones
+// plain numbers. The weights are fitted (a listwise softmax loss, then
+// coordinate ascent on recall@1, recall@5 and MRR@10) on the odd-numbered
+// questions of SQuAD v1.1 dev and judged on the even ones
 // (go run ./bench -fit-rank; see bench/RESULTS.md).
 
 // Feature indexes into Features and Weights.
@@ -60,6 +62,24 @@ const (
 	// for the distance d in tokens from the paragraph's nearest number
 	// that is not a question word to a question word; zero otherwise.
 	FeatNumberNear
+	// FeatNameNear is, for a question that asks who, what FeatNumberNear
+	// is for numbers, for the paragraph's capitalized words.
+	FeatNameNear
+	// FeatCount is the share of the asked words, unweighted, found in the
+	// paragraph or its title.
+	FeatCount
+	// FeatRankBM25 and the other FeatRank features are 1/r for the
+	// candidate's place r among the candidates by that feature, ties
+	// sharing the better place: how it compares with the others, which a
+	// weighted sum of the features themselves cannot say.
+	FeatRankBM25
+	FeatRankProximity
+	FeatRankWindow
+	FeatRankCoverage
+	FeatRankBigram
+	FeatRankLocalWindow
+	FeatRankLocalCoverage
+	FeatRankFTS
 	// FeatNear is the idf share of the asked words the paragraph holds
 	// no form of but a word near it (see knowledge.Candidate.Near).
 	FeatNear
@@ -72,7 +92,37 @@ var featureNames = [NumFeatures]string{
 	"FeatBM25", "FeatProximity", "FeatWindow", "FeatFTS", "FeatCoverage", "FeatTitle",
 	"FeatBigram", "FeatMissing", "FeatFused", "FeatLength", "FeatCue",
 	"FeatLocalBM25", "FeatLocalProximity", "FeatLocalWindow", "FeatLocalCoverage",
-	"FeatNumberNear", "FeatNear",
+	"FeatNumberNear", "FeatNameNear", "FeatCount",
+	"FeatRankBM25", "FeatRankProximity", "FeatRankWindow", "FeatRankCoverage", "FeatRankBigram",
+	"FeatRankLocalWindow", "FeatRankLocalCoverage", "FeatRankFTS",
+	"FeatNear",
+}
+
+// rankedFeatures pairs each FeatRank feature with the feature it ranks by.
+var rankedFeatures = [][2]int{
+	{FeatRankBM25, FeatBM25}, {FeatRankProximity, FeatProximity}, {FeatRankWindow, FeatWindow},
+	{FeatRankCoverage, FeatCoverage}, {FeatRankBigram, FeatBigram}, {FeatRankLocalWindow, FeatLocalWindow},
+	{FeatRankLocalCoverage, FeatLocalCoverage}, {FeatRankFTS, FeatFTS},
+}
+
+// setRanks sets the FeatRank features of fs, the features of one
+// question's candidates.
+func setRanks(fs []*Features) {
+	order := make([]int, len(fs))
+	for _, rf := range rankedFeatures {
+		dst, src := rf[0], rf[1]
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return fs[order[a]][src] > fs[order[b]][src] })
+		place := 1
+		for k, i := range order {
+			if k > 0 && fs[i][src] < fs[order[k-1]][src] {
+				place = k + 1
+			}
+			fs[i][dst] = 1 / float64(place)
+		}
+	}
 }
 
 // FeatureName returns the Go name of feature i.
@@ -189,8 +239,21 @@ func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Can
 	f[FeatLocalWindow] = local.Window / localMass
 	f[FeatLocalCoverage] = localHeld / localMass
 	if p.AsksNumber {
-		f[FeatNumberNear] = numberNear(terms, c)
+		f[FeatNumberNear] = nearest(terms, c.Hits, c.Numbers)
 	}
+	if p.AsksName {
+		f[FeatNameNear] = nearest(terms, c.Hits, c.Names)
+	}
+	asked, held := 0, 0
+	for t, ok := range present {
+		if !terms[t].Cue {
+			asked++
+			if ok {
+				held++
+			}
+		}
+	}
+	f[FeatCount] = float64(held) / float64(max(asked, 1))
 	f[FeatFused] = fused * rrfK
 	f[FeatLength] = math.Log1p(float64(c.Len))
 	return f
@@ -222,24 +285,24 @@ func bigrams(terms []knowledge.Term, hits []knowledge.Hit) float64 {
 	return sum
 }
 
-// numberNear returns 1/(1+d) for the smallest distance d between one of
-// c's numbers that is not itself a question word and a hit of an asked
+// nearest returns 1/(1+d) for the smallest distance d between one of the
+// positions that is not itself a question word and a hit of an asked
 // word, or zero when there is none.
-func numberNear(terms []knowledge.Term, c knowledge.Candidate) float64 {
+func nearest(terms []knowledge.Term, hits []knowledge.Hit, positions []int) float64 {
 	best := -1
 	h := 0
-	for _, n := range c.Numbers {
-		for h < len(c.Hits) && c.Hits[h].Pos < n {
+	for _, n := range positions {
+		for h < len(hits) && hits[h].Pos < n {
 			h++
 		}
-		if h < len(c.Hits) && c.Hits[h].Pos == n {
-			continue // the number is a question word
+		if h < len(hits) && hits[h].Pos == n {
+			continue // a question word is no answer
 		}
 		for _, j := range []int{h - 1, h} {
-			if j < 0 || j >= len(c.Hits) || terms[c.Hits[j].Term].Cue {
+			if j < 0 || j >= len(hits) || terms[hits[j].Term].Cue {
 				continue
 			}
-			d := c.Hits[j].Pos - n
+			d := hits[j].Pos - n
 			if d < 0 {
 				d = -d
 			}

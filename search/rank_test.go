@@ -90,8 +90,8 @@ func TestNumberNear(t *testing.T) {
 		{"cues do not anchor", knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 2}}, Numbers: []int{1}}, 0},
 	}
 	for _, tt := range tests {
-		if got := numberNear(terms, tt.c); got != tt.want {
-			t.Errorf("%s: numberNear = %v, want %v", tt.name, got, tt.want)
+		if got := nearest(terms, tt.c.Hits, tt.c.Numbers); got != tt.want {
+			t.Errorf("%s: nearest = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

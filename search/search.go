@@ -121,8 +121,13 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 	local := slices.Clone(cands)
 	knowledge.Rescore(lt, local)
 	rs := make([]Result, len(cands))
+	fs := make([]*Features, len(cands))
 	for i, c := range cands {
 		rs[i] = Result{Passage: c.Passage, Features: features(p, set.Terms, lt, c, local[i], fused[i])}
+		fs[i] = &rs[i].Features
+	}
+	setRanks(fs)
+	for i := range rs {
 		rs[i].Score = s.weights.score(rs[i].Features)
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Score > rs[j].Score })

@@ -168,7 +168,7 @@ func TestNewPlan(t *testing.T) {
 		{"What is the title of the Microsoft report?", search.Plan{Words: []string{"title", "microsoft", "report"}, Cues: []string{"called", "titled", "entitled", "named", "dubbed"}}},
 		{"What was the report called?", search.Plan{Words: []string{"report", "called"}, Cues: []string{"titled", "entitled", "named", "dubbed"}}},
 		{"What is the name of the spokesman?", search.Plan{Words: []string{"name", "spokesman"}}},
-		{"Who accused Iran?", search.Plan{Words: []string{"accused", "iran"}}},
+		{"Who accused Iran?", search.Plan{Words: []string{"accused", "iran"}, AsksName: true}},
 		{"When did the strike end?", search.Plan{Words: []string{"strike", "end"}, AsksNumber: true}},
 		{"How many workers walked out?", search.Plan{Words: []string{"workers", "walked"}, AsksNumber: true}},
 		{"How did the union react?", search.Plan{Words: []string{"union", "react"}}},

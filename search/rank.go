@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/byline-bot/byline/knowledge"
@@ -80,6 +81,19 @@ const (
 	FeatRankLocalWindow
 	FeatRankLocalCoverage
 	FeatRankFTS
+	// FeatArticle is the share of the candidates that come from the
+	// candidate's article: an article many candidates come from is more
+	// likely the one asked about.
+	FeatArticle
+	// FeatLead is 1/n for the article's n-th paragraph: news puts what
+	// matters first.
+	FeatLead
+	// FeatLooseBM25, FeatLooseProximity and FeatLooseWindow are the
+	// store's three scores with the near words counted as forms of the
+	// words they are near.
+	FeatLooseBM25
+	FeatLooseProximity
+	FeatLooseWindow
 	// FeatNear is the idf share of the asked words the paragraph holds
 	// no form of but a word near it (see knowledge.Candidate.Near).
 	FeatNear
@@ -95,7 +109,21 @@ var featureNames = [NumFeatures]string{
 	"FeatNumberNear", "FeatNameNear", "FeatCount",
 	"FeatRankBM25", "FeatRankProximity", "FeatRankWindow", "FeatRankCoverage", "FeatRankBigram",
 	"FeatRankLocalWindow", "FeatRankLocalCoverage", "FeatRankFTS",
-	"FeatNear",
+	"FeatArticle", "FeatLead", "FeatLooseBM25", "FeatLooseProximity", "FeatLooseWindow", "FeatNear",
+}
+
+// loosen returns copies of cands whose hits include their near words.
+func loosen(cands []knowledge.Candidate) []knowledge.Candidate {
+	out := slices.Clone(cands)
+	for i, c := range out {
+		if len(c.Near) == 0 {
+			continue
+		}
+		hits := append(slices.Clone(c.Hits), c.Near...)
+		sort.SliceStable(hits, func(a, b int) bool { return hits[a].Pos < hits[b].Pos })
+		out[i].Hits = hits
+	}
+	return out
 }
 
 // rankedFeatures pairs each FeatRank feature with the feature it ranks by.
@@ -145,6 +173,18 @@ func (w Weights) score(f Features) float64 {
 // Score returns the weighted sum of f.
 func (w Weights) Score(f Features) float64 { return w.score(f) }
 
+// askedMass returns the idf mass of the asked terms, cues aside, and at
+// least 1e-6.
+func askedMass(terms []knowledge.Term) float64 {
+	var mass float64
+	for _, t := range terms {
+		if !t.Cue {
+			mass += t.IDF
+		}
+	}
+	return max(mass, 1e-6)
+}
+
 // localTerms returns terms with each idf multiplied by the term's idf
 // among the candidates, counting the paragraphs that hold it (titles
 // aside), in Lucene's always-positive form log(1+(n-df+0.5)/(df+0.5)).
@@ -173,13 +213,7 @@ func localTerms(terms []knowledge.Term, cands []knowledge.Candidate) []knowledge
 // rescored with localTerms' idf, and fused its reciprocal-rank fusion
 // score.
 func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Candidate, fused float64) Features {
-	var mass float64
-	for _, t := range terms {
-		if !t.Cue {
-			mass += t.IDF
-		}
-	}
-	mass = max(mass, 1e-6)
+	mass := askedMass(terms)
 	var (
 		f       Features
 		present = make([]bool, len(terms))
@@ -254,6 +288,7 @@ func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Can
 		}
 	}
 	f[FeatCount] = float64(held) / float64(max(asked, 1))
+	f[FeatLead] = 1 / float64(max(c.Paragraph, 1))
 	f[FeatFused] = fused * rrfK
 	f[FeatLength] = math.Log1p(float64(c.Len))
 	return f

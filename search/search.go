@@ -120,6 +120,8 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 	lt := localTerms(set.Terms, cands)
 	local := slices.Clone(cands)
 	knowledge.Rescore(lt, local)
+	loose := loosen(cands)
+	knowledge.Rescore(set.Terms, loose)
 	rs := make([]Result, len(cands))
 	fs := make([]*Features, len(cands))
 	for i, c := range cands {
@@ -127,6 +129,18 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 		fs[i] = &rs[i].Features
 	}
 	setRanks(fs)
+	mass := askedMass(set.Terms)
+	perArticle := make(map[string]int)
+	for _, c := range cands {
+		perArticle[c.ArticleID]++
+	}
+	for i, c := range cands {
+		f := &rs[i].Features
+		f[FeatArticle] = float64(perArticle[c.ArticleID]) / float64(len(cands))
+		f[FeatLooseBM25] = loose[i].BM25 / mass
+		f[FeatLooseProximity] = loose[i].Proximity / mass
+		f[FeatLooseWindow] = loose[i].Window / mass
+	}
 	for i := range rs {
 		rs[i].Score = s.weights.score(rs[i].Features)
 	}

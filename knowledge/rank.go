@@ -9,13 +9,14 @@ import (
 	"github.com/kljensen/snowball/english"
 )
 
-// The re-ranker scores the candidates the first stage found, in Go, by
-// how well and how closely together they hold the question's words. A
-// question is usually answered by one sentence that restates much of it,
-// while bm25 alone rewards a paragraph for holding the words anywhere. The
-// score of a paragraph p, for question words t with inverse document
-// frequencies idf(t), is the sum of three parts, all in idf units so that
-// none needs a weight:
+// Measure gives each candidate the first stage found, in Go, statistics of
+// how well and how closely together it holds the question's words: where
+// each word is, and three lexical scores. A question is usually answered
+// by one sentence that restates much of it, while bm25 alone rewards a
+// paragraph for holding the words anywhere. Store.Search orders by the sum
+// of the three scores; package search weighs them with features of its
+// own. For a paragraph p and question words t with inverse document
+// frequencies idf(t), the three scores, all in idf units, are:
 //
 //   - bm25(p) over all the question's words, common ones included, with
 //     FTS5's k1 and b; a word in the article's title counts titleWeight

@@ -13,6 +13,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -71,7 +72,8 @@ const candidateDepth = 30
 // Search returns the passages that best answer q.Text, best first, at
 // most q.Limit (zero means 5, at most 100). Any text is safe: one that
 // leaves no searchable word returns no passages and no error.
-// Passage.Score is the re-ranker's score, comparable within one search.
+// Passage.Score is how likely the re-ranker finds a passage against the
+// best one: 1 for the first, less for the others, always positive.
 func (s *Searcher) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -96,8 +98,8 @@ type Result struct {
 }
 
 // Candidates returns every candidate found for q.Text, best first, with
-// its features and its score in Passage.Score; q.Limit only deepens the
-// search. The fitting in bench -fit-rank reads it.
+// its features and its score in Passage.Score (as Search sets it);
+// q.Limit only deepens the search. The fitting in bench -fit-rank reads it.
 func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result, error) {
 	p := NewPlan(q.Text)
 	if len(p.Words) == 0 {
@@ -145,6 +147,13 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 		rs[i].Score = s.weights.score(rs[i].Features)
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Score > rs[j].Score })
+	// The weights are fitted as a softmax over the candidates, so
+	// exp(score - best) is how likely a candidate is against the best:
+	// 1 for the best, positive for all, and "half as good as the best"
+	// means what it says.
+	for i := len(rs) - 1; i >= 0; i-- {
+		rs[i].Score = math.Exp(rs[i].Score - rs[0].Score)
+	}
 	return rs, nil
 }
 

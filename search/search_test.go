@@ -96,9 +96,12 @@ func TestSearch(t *testing.T) {
 			if diff := cmp.Diff(tt.want, refs(ps)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			for i := 1; i < len(ps); i++ {
-				if ps[i].Score > ps[i-1].Score {
-					t.Errorf("%s scores %v above %s's %v", ps[i].Ref(), ps[i].Score, ps[i-1].Ref(), ps[i-1].Score)
+			for i, p := range ps {
+				if i == 0 && p.Score != 1 {
+					t.Errorf("%s, the best, scores %v, want 1", p.Ref(), p.Score)
+				}
+				if p.Score <= 0 || i > 0 && p.Score > ps[i-1].Score {
+					t.Errorf("%s scores %v after %v: want positive and no more than the one before", p.Ref(), p.Score, ps[max(i-1, 0)].Score)
 				}
 			}
 		})

@@ -18,6 +18,7 @@ import (
 	"github.com/byline-bot/byline/knowledge/ingest"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
+	"github.com/byline-bot/byline/search"
 )
 
 // instantLLM stands in for the language model so that what is timed is the
@@ -78,6 +79,27 @@ func (f *instantLLM) take() time.Duration {
 	return d
 }
 
+// library is the knowledge base as cmd/bot gives it to the engine: the
+// store, with its searches answered by search.Searcher's re-ranking.
+type library struct {
+	*knowledge.Store
+	searcher *search.Searcher
+}
+
+// Search returns the passages that best answer q.Text; see search.Searcher.
+func (l library) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error) {
+	return l.searcher.Search(ctx, q)
+}
+
+// newLibrary wraps store as cmd/bot does.
+func newLibrary(store *knowledge.Store) (library, error) {
+	s, err := search.New(search.Options{Store: store})
+	if err != nil {
+		return library{}, err
+	}
+	return library{Store: store, searcher: s}, nil
+}
+
 // benchEngine builds an engine over store the way cmd/bot does, with the
 // cache off so that every question does the whole work.
 func benchEngine(store *knowledge.Store, model *instantLLM) (*answer.Engine, error) {
@@ -85,7 +107,11 @@ func benchEngine(store *knowledge.Store, model *instantLLM) (*answer.Engine, err
 	if err != nil {
 		return nil, err
 	}
-	opts := answer.Options{Store: store, Prompts: set, CacheTTL: -1}
+	lib, err := newLibrary(store)
+	if err != nil {
+		return nil, err
+	}
+	opts := answer.Options{Store: lib, Prompts: set, CacheTTL: -1}
 	if model != nil {
 		opts.LLM, opts.Counter = model, model.counter
 	}
@@ -254,4 +280,14 @@ func readStoryQuestions(path string) ([]storyQuestion, error) {
 		out = append(out, storyQuestion{q.ID, q.Question})
 	}
 	return out, sc.Err()
+}
+
+// mustLibrary is newLibrary for a store already open; search.New fails only
+// on a nil store.
+func mustLibrary(store *knowledge.Store) library {
+	lib, err := newLibrary(store)
+	if err != nil {
+		panic(err)
+	}
+	return lib
 }

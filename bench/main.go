@@ -9,6 +9,7 @@
 //	go run ./bench -answer         # the answer engine's own time, prompt tokens
 //	go run ./bench -digest         # building a digest over the busiest Reuters day
 //	go run ./bench -paraphrase     # the story's paraphrase set and public questions, extractive, beside a baseline
+//	go run ./bench -fit-rank       # fit the re-ranker's weights into search/weights.go
 //
 // The store's query bounds can be overridden to explore them:
 //
@@ -44,6 +45,7 @@ func main() {
 		qaN     = flag.Int("sample", 0, "with -squad-answers: ask only this many questions (a fixed sample); 0 asks all")
 		para    = flag.String("paraphrase-set", "eval/story-paraphrases.jsonl", "the story questions -paraphrase asks")
 		paraOn  = flag.Bool("paraphrase", false, "the story's paraphrase set and public questions, answered extractively, beside the 20-line baseline")
+		fitRank = flag.Bool("fit-rank", false, "fit the re-ranker's weights on SQuAD's odd-numbered dev questions into search/weights.go")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
 		common  = flag.Int("common-term-docs", benchCommonTermDocs, "knowledge.Options.CommonTermDocs for the speed runs")
@@ -54,6 +56,13 @@ func main() {
 	paraphrase := ""
 	if *paraOn {
 		paraphrase = *para
+	}
+	if *fitRank {
+		if err := fitRankMain(context.Background(), *shared, *dir, opts); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, paraphrase, *shared, *dir, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/search"
 )
 
 // squadSet is the part of SQuAD v1.1 the evaluation reads.
@@ -34,6 +35,17 @@ type squadQuestion struct {
 	articleID string
 	ordinal   int
 	flat      int // index of the paragraph in the flat baseline table
+}
+
+// rank returns the 1-based place of the question's paragraph among ps, or
+// zero when it is not there.
+func (q squadQuestion) rank(ps []knowledge.Passage) int {
+	for i, p := range ps {
+		if p.ArticleID == q.articleID && p.Paragraph == q.ordinal {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func loadSQuAD(path string) (*squadSet, error) {
@@ -123,6 +135,69 @@ func runSQuAD(ctx context.Context, path, dir string, opts knowledge.Options) (st
 	}
 	defer base.Close()
 
+	questions, flat, err := putSQuAD(ctx, store, set)
+	if err != nil {
+		return "", err
+	}
+	if err := base.load(flat); err != nil {
+		return "", err
+	}
+
+	searcher, err := search.New(search.Options{Store: store})
+	if err != nil {
+		return "", err
+	}
+	var ours, thin, plain retrievalScores
+	for qi, q := range questions {
+		for _, r := range []struct {
+			scores *retrievalScores
+			search func(context.Context, knowledge.Query) ([]knowledge.Passage, error)
+		}{{&ours, searcher.Search}, {&thin, store.Search}} {
+			start := time.Now()
+			ps, err := r.search(ctx, knowledge.Query{Text: q.text, Limit: 10})
+			d := time.Since(start)
+			if err != nil {
+				return "", err
+			}
+			r.scores.addQuestion(qi, q.rank(ps), d)
+		}
+
+		start := time.Now()
+		ids, err := base.search(q.text, 10)
+		d := time.Since(start)
+		if err != nil {
+			return "", err
+		}
+		rank := 0
+		for i, id := range ids {
+			if id == q.flat {
+				rank = i + 1
+				break
+			}
+		}
+		plain.addQuestion(qi, rank, d)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## SQuAD v1.1 dev: retrieval quality\n\n%d paragraphs, %d questions; Byline's store with CommonTermDocs %d, QueryPostings %d.\n\n",
+		len(flat), len(questions), opts.CommonTermDocs, opts.QueryPostings)
+	b.WriteString("| retriever | questions | recall@1 | recall@5 | MRR@10 | p50 | p99 |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString(plain.row("baseline: plain FTS5, words OR-ed, bm25") + "\n")
+	b.WriteString(thin.row("Byline knowledge.Store.Search (the store's lexical order)") + "\n")
+	b.WriteString(ours.row("Byline search.Searcher") + "\n")
+	b.WriteString(plain.halves[0].row("baseline, even-numbered questions") + "\n")
+	b.WriteString(thin.halves[0].row("Byline Store.Search, even-numbered questions") + "\n")
+	b.WriteString(ours.halves[0].row("Byline search.Searcher, even-numbered questions") + "\n")
+	b.WriteString(plain.halves[1].row("baseline, odd-numbered questions (tuning half)") + "\n")
+	b.WriteString(thin.halves[1].row("Byline Store.Search, odd-numbered questions (tuning half)") + "\n")
+	b.WriteString(ours.halves[1].row("Byline search.Searcher, odd-numbered questions (tuning half)") + "\n")
+	fmt.Fprintf(&b, "\nratio Byline search.Searcher/baseline: recall@1 %.3f, recall@5 %.3f, MRR@10 %.3f\n",
+		float64(ours.at1)/float64(plain.at1), float64(ours.at5)/float64(plain.at5), ours.rr/plain.rr)
+	return b.String(), nil
+}
+
+// putSQuAD stores SQuAD's articles and returns its questions and all its
+// paragraphs in order.
+func putSQuAD(ctx context.Context, store *knowledge.Store, set *squadSet) ([]squadQuestion, []string, error) {
 	var questions []squadQuestion
 	var flat []string
 	for _, art := range set.Data {
@@ -140,10 +215,10 @@ func runSQuAD(ctx context.Context, path, dir string, opts knowledge.Options) (st
 		}
 		res, err := store.Put(ctx, []knowledge.Article{a})
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		if res[0].Err != nil {
-			return "", res[0].Err
+			return nil, nil, res[0].Err
 		}
 		for i := range questions {
 			if questions[i].articleID == "" {
@@ -151,55 +226,7 @@ func runSQuAD(ctx context.Context, path, dir string, opts knowledge.Options) (st
 			}
 		}
 	}
-	if err := base.load(flat); err != nil {
-		return "", err
-	}
-
-	var ours, plain retrievalScores
-	for qi, q := range questions {
-		start := time.Now()
-		ps, err := store.Search(ctx, knowledge.Query{Text: q.text, Limit: 10})
-		d := time.Since(start)
-		if err != nil {
-			return "", err
-		}
-		rank := 0
-		for i, p := range ps {
-			if p.ArticleID == q.articleID && p.Paragraph == q.ordinal {
-				rank = i + 1
-				break
-			}
-		}
-		ours.addQuestion(qi, rank, d)
-
-		start = time.Now()
-		ids, err := base.search(q.text, 10)
-		d = time.Since(start)
-		if err != nil {
-			return "", err
-		}
-		rank = 0
-		for i, id := range ids {
-			if id == q.flat {
-				rank = i + 1
-				break
-			}
-		}
-		plain.addQuestion(qi, rank, d)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## SQuAD v1.1 dev: retrieval quality\n\n%d paragraphs, %d questions; Byline's store with CommonTermDocs %d, QueryPostings %d.\n\n",
-		len(flat), len(questions), opts.CommonTermDocs, opts.QueryPostings)
-	b.WriteString("| retriever | questions | recall@1 | recall@5 | MRR@10 | p50 | p99 |\n|---|---|---|---|---|---|---|\n")
-	b.WriteString(plain.row("baseline: plain FTS5, words OR-ed, bm25") + "\n")
-	b.WriteString(ours.row("Byline knowledge.Search") + "\n")
-	b.WriteString(plain.halves[0].row("baseline, even-numbered questions") + "\n")
-	b.WriteString(ours.halves[0].row("Byline, even-numbered questions") + "\n")
-	b.WriteString(plain.halves[1].row("baseline, odd-numbered questions (tuning half)") + "\n")
-	b.WriteString(ours.halves[1].row("Byline, odd-numbered questions (tuning half)") + "\n")
-	fmt.Fprintf(&b, "\nratio Byline/baseline: recall@1 %.3f, recall@5 %.3f, MRR@10 %.3f\n",
-		float64(ours.at1)/float64(plain.at1), float64(ours.at5)/float64(plain.at5), ours.rr/plain.rr)
-	return b.String(), nil
+	return questions, flat, nil
 }
 
 // baseline is the plain FTS5 retriever named in ../shared/README.md: a

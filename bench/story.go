@@ -56,7 +56,7 @@ func runParaphrase(ctx context.Context, shared, evalPath, dir string, opts knowl
 	if err != nil {
 		return "", err
 	}
-	eng, err := answer.New(answer.Options{Store: store, CacheTTL: -1})
+	eng, err := answer.New(answer.Options{Store: mustLibrary(store), CacheTTL: -1})
 	if err != nil {
 		return "", err
 	}
@@ -402,7 +402,7 @@ func storyScore(ctx context.Context, shared, evalPath, dbPath string) (storyTall
 		return storyTally{}, err
 	}
 	defer store.Close()
-	eng, err := answer.New(answer.Options{Store: store, CacheTTL: -1})
+	eng, err := answer.New(answer.Options{Store: mustLibrary(store), CacheTTL: -1})
 	if err != nil {
 		return storyTally{}, err
 	}

@@ -1,5 +1,7 @@
 // Package knowledge stores news articles as paragraphs in SQLite and finds
-// the paragraphs that answer a question.
+// the paragraphs that may answer a question: Candidates, with the
+// statistics a re-ranker reads (package search plans, fuses and re-ranks
+// above it), and Search, the store's own lexical order.
 //
 // It knows nothing about chat platforms or language models: callers put
 // parsed articles in and get ranked passages out.

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/byline-bot/byline/text"
@@ -45,42 +44,6 @@ func queryWords(question string) []string {
 		}
 	}
 	return words
-}
-
-// namingWords are the words a question asks for a title with, and a news
-// paragraph gives one with: "What is the report called?", "the title of
-// the report" and "a report titled ..." are the same question. "name" is
-// not among them: SQuAD's many "What is the name of ..." questions lost
-// 0.002 of recall@1 when it was.
-var namingWords = []string{"title", "titled", "entitled", "called"}
-
-// namingCues are the naming words that mark a given name in a paragraph.
-var namingCues = []string{"called", "titled", "entitled", "named", "dubbed"}
-
-// cueWords returns the words, not among words, that mark the answer to the
-// kind of question words ask, so the re-ranker can reward a paragraph
-// holding one: today the naming cues, for a question asking for a title.
-// It is a short list on purpose: each cue was checked against SQuAD (see
-// bench/RESULTS.md), and the general case, paraphrase, is the LLM's to
-// read, not the index's.
-func cueWords(words []string) []string {
-	asks := false
-	for _, w := range words {
-		if slices.Contains(namingWords, w) {
-			asks = true
-			break
-		}
-	}
-	if !asks {
-		return nil
-	}
-	var out []string
-	for _, c := range namingCues {
-		if !slices.Contains(words, c) {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // matchExpr joins the kept words into an FTS5 expression: OR for the

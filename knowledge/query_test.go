@@ -338,7 +338,7 @@ func TestPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.plan(ctx, gen, tt.question)
+			got, err := s.plan(ctx, gen, queryWords(tt.question), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -401,23 +401,5 @@ func TestSearchScoresAndOrder(t *testing.T) {
 	want := []string{"festival#1", "festival#3", "festival#2"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-func TestCueWords(t *testing.T) {
-	tests := []struct {
-		question string
-		want     []string
-	}{
-		{"What is the title of the Microsoft report?", []string{"called", "titled", "entitled", "named", "dubbed"}},
-		{"What was the report called?", []string{"titled", "entitled", "named", "dubbed"}},
-		{"What is the name of the spokesman?", nil},
-		{"Who accused Iran?", nil},
-	}
-	for _, tt := range tests {
-		got := cueWords(queryWords(tt.question))
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("cueWords(%q) (-want +got):\n%s", tt.question, diff)
-		}
 	}
 }

@@ -1,19 +1,21 @@
 package knowledge
 
 import (
+	txt "github.com/byline-bot/byline/text"
 	"slices"
 	"sort"
-
-	"github.com/byline-bot/byline/text"
+	"unicode"
+	"unicode/utf8"
 )
 
-// The re-ranker scores the candidates the first stage found, in Go, by
-// how well and how closely together they hold the question's words. A
-// question is usually answered by one sentence that restates much of it,
-// while bm25 alone rewards a paragraph for holding the words anywhere. The
-// score of a paragraph p, for question words t with inverse document
-// frequencies idf(t), is the sum of three parts, all in idf units so that
-// none needs a weight:
+// Measure gives each candidate the first stage found, in Go, statistics of
+// how well and how closely together it holds the question's words: where
+// each word is, and three lexical scores. A question is usually answered
+// by one sentence that restates much of it, while bm25 alone rewards a
+// paragraph for holding the words anywhere. Store.Search orders by the sum
+// of the three scores; package search weighs them with features of its
+// own. For a paragraph p and question words t with inverse document
+// frequencies idf(t), the three scores, all in idf units, are:
 //
 //   - bm25(p) over all the question's words, common ones included, with
 //     FTS5's k1 and b; a word in the article's title counts titleWeight
@@ -52,52 +54,109 @@ const (
 	windowTokens = 20
 )
 
-// queryTerm is one content word of a question, as the re-ranker matches it.
-type queryTerm struct {
-	word string  // folded as the index folds it
-	stem string  // English (Porter2) stem, for matching other forms
-	idf  float64 // bm25's idf, from the word's capped document frequency
+// Term is one content word of a question, as the statistics match it.
+type Term struct {
+	// Word is folded as the index folds it.
+	Word string
+	// Stem is its English (Porter2) stem, for matching other forms.
+	Stem string
+	// IDF is bm25's idf, from the word's capped document frequency.
+	IDF float64
+	// Cue marks a word that may mark the answer without being asked for
+	// (see CandidateQuery.Cues).
+	Cue bool
 }
 
 // stem returns the form the re-ranker compares words by.
 func stem(word string) string {
-	return text.Stem(word)
+	return txt.Stem(word)
 }
 
 // titleWeight is how much a question word in the title counts against one
 // in the paragraph, in bm25; the first stage's FTS5 bm25 uses it too.
 const titleWeight = 1.5
 
-// rerank orders the candidates best first and sets their Score; ties keep
-// the order they came in.
-func rerank(terms []queryTerm, cands []Passage) {
-	if len(cands) == 0 {
-		return
+// Candidate is a paragraph found for a question, with the statistics a
+// re-ranker reads. The three scores are in idf units (see the top of this
+// file); Store.Search orders by their sum.
+type Candidate struct {
+	Passage
+	// Hits are the occurrences of the question's terms in the paragraph,
+	// in order.
+	Hits []Hit
+	// TitleTF counts, per term, its occurrences in the article's title.
+	TitleTF []int
+	// Numbers are the positions of the paragraph's tokens that start
+	// with a digit, in order.
+	Numbers []int
+	// Names are the positions of the paragraph's capitalized tokens that
+	// are neither stop words nor forms of a term: the names a "who"
+	// question may be answered with.
+	Names []int
+	// Near are the paragraph's tokens that are no form of a term by stem
+	// but share its first nearPrefix bytes ("German" for "Germany",
+	// "invasion" for "invade"), in order.
+	Near []Hit
+	// Len and TitleLen are the paragraph's and the title's lengths in
+	// tokens.
+	Len, TitleLen int
+	// Rank is the candidate's 1-based place in the order its source found
+	// it; zero when it was not found by the store.
+	Rank int
+	// FTS is FTS5's bm25 (negated, higher is better) for the candidates
+	// the store's ranked query found, zero for the others.
+	FTS float64
+	// BM25 is bm25 over all the question's terms with the title's
+	// occurrences weighted, Proximity Büttcher's term-proximity score, and
+	// Window the idf mass of the densest window.
+	BM25, Proximity, Window float64
+}
+
+// Measure returns the statistics of passages for terms, in the passages'
+// order. Any passages will do, from the store or from another source;
+// bm25's average length is theirs.
+func Measure(terms []Term, passages []Passage) []Candidate {
+	if len(passages) == 0 {
+		return nil
 	}
-	type para struct {
-		hits    []hit
-		dl      int   // tokens, title included
-		inTitle []int // per term, occurrences in the title
+	type title struct {
+		n  int
+		tf []int
 	}
 	var (
 		m      = newMatcher(terms)
-		ps     = make([]para, len(cands))
-		sumDL  int
-		titles = make(map[string]para) // title -> its hits
+		cands  = make([]Candidate, len(passages))
+		titles = make(map[string]title)
 	)
-	for i := range cands {
-		t, ok := titles[cands[i].Title]
+	for i, p := range passages {
+		t, ok := titles[p.Title]
 		if !ok {
-			h, n := m.hits(cands[i].Title)
-			t = para{dl: n, inTitle: make([]int, len(terms))}
+			h, n := m.hits(p.Title)
+			t = title{n: n, tf: make([]int, len(terms))}
 			for _, x := range h {
-				t.inTitle[x.term]++
+				t.tf[x.Term]++
 			}
-			titles[cands[i].Title] = t
+			titles[p.Title] = t
 		}
-		h, n := m.hits(cands[i].Text)
-		ps[i] = para{hits: h, dl: n + t.dl, inTitle: t.inTitle}
-		sumDL += ps[i].dl
+		h, n := m.hits(p.Text)
+		nums, names, near := m.extras(p.Text)
+		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Names: names, Near: near, Len: n, TitleLen: t.n}
+	}
+	Rescore(terms, cands)
+	return cands
+}
+
+// Rescore sets the candidates' three lexical scores from their statistics
+// for terms, whose IDF may differ from those they were measured with: a
+// re-ranker weighs the words by how rare they are among the candidates
+// with it. bm25's average length is the candidates'.
+func Rescore(terms []Term, cands []Candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	var sumDL int
+	for _, c := range cands {
+		sumDL += c.Len + c.TitleLen
 	}
 	avgdl := max(1, float64(sumDL)/float64(len(cands)))
 	var (
@@ -105,56 +164,67 @@ func rerank(terms []queryTerm, cands []Passage) {
 		count = make([]int, len(terms))
 		tf    = make([]float64, len(terms))
 	)
-	for i, p := range ps {
-		K := bm25K1 * (1 - bm25B + bm25B*float64(p.dl)/avgdl)
+	for i := range cands {
+		c := &cands[i]
+		K := bm25K1 * (1 - bm25B + bm25B*float64(c.Len+c.TitleLen)/avgdl)
 		for t := range tf {
-			tf[t] = titleWeight * float64(p.inTitle[t])
+			tf[t] = titleWeight * float64(c.TitleTF[t])
 		}
-		for _, h := range p.hits {
-			tf[h.term]++
+		for _, h := range c.Hits {
+			tf[h.Term]++
 		}
-		cands[i].Score = bm25(tf, terms, K) + proximity(p.hits, terms, K, acc) +
-			densestWindow(p.hits, terms, windowTokens, p.inTitle, count)
+		c.BM25 = bm25(tf, terms, K)
+		c.Proximity = proximity(c.Hits, terms, K, acc)
+		c.Window = densestWindow(c.Hits, terms, windowTokens, c.TitleTF, count)
+	}
+}
+
+// rank sets each candidate's Score to the sum of its three lexical scores
+// and orders the candidates best first; ties keep the order they came in.
+func rank(cands []Candidate) {
+	for i := range cands {
+		c := &cands[i]
+		c.Score = c.BM25 + c.Proximity + c.Window
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
 }
 
 // bm25 returns the Okapi BM25 score of a paragraph with term frequencies tf
 // (title occurrences weighted) and length factor K.
-func bm25(tf []float64, terms []queryTerm, K float64) float64 {
+func bm25(tf []float64, terms []Term, K float64) float64 {
 	var score float64
 	for t, f := range tf {
 		if f > 0 {
-			score += terms[t].idf * f * (bm25K1 + 1) / (f + K)
+			score += terms[t].IDF * f * (bm25K1 + 1) / (f + K)
 		}
 	}
 	return score
 }
 
-// hit is one occurrence of a question word in a paragraph: its position in
+// Hit is one occurrence of a question word in a paragraph: its position in
 // tokens and the index of the word in the question's terms.
-type hit struct {
-	pos, term int
+type Hit struct {
+	Pos, Term int
 }
 
 // proximity returns Büttcher's term-proximity score of one paragraph's
 // hits, in order of position, with bm25's length factor K. acc is scratch
 // space, one per term.
-func proximity(hits []hit, terms []queryTerm, K float64, acc []float64) float64 {
+func proximity(hits []Hit, terms []Term, K float64, acc []float64) float64 {
 	clear(acc)
 	for i := 1; i < len(hits); i++ {
 		a, b := hits[i-1], hits[i]
-		if a.term == b.term {
+		if a.Term == b.Term {
 			continue
 		}
-		d := float64(b.pos - a.pos)
-		acc[a.term] += terms[b.term].idf / (d * d)
-		acc[b.term] += terms[a.term].idf / (d * d)
+		d := float64(b.Pos - a.Pos)
+		acc[a.Term] += terms[b.Term].IDF / (d * d)
+		acc[b.Term] += terms[a.Term].IDF / (d * d)
 	}
 	var score float64
 	for t, a := range acc {
 		if a > 0 {
-			score += min(1, terms[t].idf) * a * (bm25K1 + 1) / (a + K)
+			score += min(1, terms[t].IDF) * a * (bm25K1 + 1) / (a + K)
 		}
 	}
 	return score
@@ -163,28 +233,28 @@ func proximity(hits []hit, terms []queryTerm, K float64, acc []float64) float64 
 // densestWindow returns the largest sum of idf over the distinct terms hit
 // within any w consecutive tokens or held by the title (inTitle, one per
 // term, counts occurrences). count is scratch space, one per term.
-func densestWindow(hits []hit, terms []queryTerm, w int, inTitle []int, count []int) float64 {
+func densestWindow(hits []Hit, terms []Term, w int, inTitle []int, count []int) float64 {
 	clear(count)
 	var cur float64
 	for t, n := range inTitle {
 		if n > 0 {
 			// Counted once, for every window: the title never leaves it.
-			cur += terms[t].idf
+			cur += terms[t].IDF
 			count[t] = len(hits) + 1
 		}
 	}
 	best := cur
 	first := 0
 	for _, h := range hits {
-		if count[h.term] == 0 {
-			cur += terms[h.term].idf
+		if count[h.Term] == 0 {
+			cur += terms[h.Term].IDF
 		}
-		count[h.term]++
-		for hits[first].pos <= h.pos-w {
-			t := hits[first].term
+		count[h.Term]++
+		for hits[first].Pos <= h.Pos-w {
+			t := hits[first].Term
 			count[t]--
 			if count[t] == 0 {
-				cur -= terms[t].idf
+				cur -= terms[t].IDF
 			}
 			first++
 		}
@@ -198,20 +268,27 @@ func densestWindow(hits []hit, terms []queryTerm, w int, inTitle []int, count []
 // stem's first three bytes), and remembers its answers for one search.
 type matcher struct {
 	byStem map[string]int
+	near   map[string]int // a word's first nearPrefix bytes -> its term
 	prefix []uint32
 	cache  map[string]int
 }
 
-func newMatcher(terms []queryTerm) *matcher {
+func newMatcher(terms []Term) *matcher {
 	m := &matcher{
 		byStem: make(map[string]int, len(terms)),
+		near:   make(map[string]int),
 		cache:  make(map[string]int),
 	}
 	for i, t := range terms {
-		if _, ok := m.byStem[t.stem]; !ok {
-			m.byStem[t.stem] = i
+		if len(t.Word) > nearPrefix {
+			if _, ok := m.near[t.Word[:nearPrefix]]; !ok {
+				m.near[t.Word[:nearPrefix]] = i
+			}
 		}
-		for _, k := range []uint32{prefixOf([]byte(t.word)), prefixOf([]byte(t.stem))} {
+		if _, ok := m.byStem[t.Stem]; !ok {
+			m.byStem[t.Stem] = i
+		}
+		for _, k := range []uint32{prefixOf([]byte(t.Word)), prefixOf([]byte(t.Stem))} {
 			if !slices.Contains(m.prefix, k) {
 				m.prefix = append(m.prefix, k)
 			}
@@ -243,7 +320,7 @@ func (m *matcher) term(tok []byte) int {
 		return i
 	}
 	i, w := -1, string(tok)
-	if !text.IsStopToken(w) {
+	if !txt.IsStopToken(w) {
 		if j, ok := m.byStem[stem(w)]; ok {
 			i = j
 		}
@@ -254,19 +331,110 @@ func (m *matcher) term(tok []byte) int {
 	return i
 }
 
-// hits returns the occurrences of question words in s, in order, and
+// hits returns the occurrences of question words in text, in order, and
 // the text's length in tokens.
-func (m *matcher) hits(s string) ([]hit, int) {
+func (m *matcher) hits(text string) ([]Hit, int) {
 	var (
-		out []hit
+		out []Hit
 		n   int
 	)
-	text.ScanTokens(s, func(tok []byte, pos int) bool {
+	scan(text, func(tok []byte, pos int) {
 		n = pos + 1
 		if t := m.term(tok); t >= 0 {
-			out = append(out, hit{pos, t})
+			out = append(out, Hit{pos, t})
 		}
-		return true
 	})
 	return out, n
+}
+
+// nearPrefix is how many leading bytes a token shares with a term's word
+// to be near it; both must be longer.
+const nearPrefix = 4
+
+// extras returns the positions of the tokens of text that start with a
+// digit, of the capitalized tokens that are neither stop words nor forms
+// of a term, and the tokens near a term but no form of it (see
+// Candidate.Near).
+func (m *matcher) extras(text string) (nums, names []int, near []Hit) {
+	scanCase(text, func(tok []byte, pos int, upper bool) {
+		if '0' <= tok[0] && tok[0] <= '9' {
+			nums = append(nums, pos)
+			return
+		}
+		if upper && m.term(tok) < 0 && !txt.IsStopToken(string(tok)) {
+			names = append(names, pos)
+		}
+		if len(tok) <= nearPrefix || len(m.near) == 0 {
+			return
+		}
+		if t, ok := m.near[string(tok[:nearPrefix])]; ok && m.term(tok) < 0 {
+			near = append(near, Hit{pos, t})
+		}
+	})
+	return nums, names, near
+}
+
+// scan cuts text into tokens exactly as tokenize does and calls fn with
+// each token and its position; the token's bytes are valid only during the
+// call. It allocates nothing: it runs over every candidate's text.
+func scan(text string, fn func(tok []byte, pos int)) {
+	scanCase(text, func(tok []byte, pos int, _ bool) { fn(tok, pos) })
+}
+
+// scanCase is scan that also tells whether the token began with a capital
+// letter in text.
+func scanCase(text string, fn func(tok []byte, pos int, upper bool)) {
+	var (
+		buf   [txt.MaxTokenBytes]byte
+		n     int  // bytes in buf
+		big   bool // the token outgrew buf and is skipped, as tokenize skips it
+		pos   int
+		upper bool // the token's first letter was a capital
+	)
+	for i := 0; i <= len(text); {
+		var r rune
+		if i == len(text) {
+			r, i = ' ', i+1
+		} else if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+					upper = upper || n == 0 && !big
+				}
+				if n < len(buf) {
+					buf[n] = c
+					n++
+				} else {
+					big = true
+				}
+				continue
+			}
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+			switch {
+			case r == utf8.RuneError:
+			case unicode.Is(unicode.Mn, r):
+				continue
+			case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r):
+				upper = upper || n == 0 && !big && unicode.IsUpper(r)
+				r = txt.Fold(r)
+				if n+utf8.RuneLen(r) <= len(buf) {
+					n += utf8.EncodeRune(buf[n:], r)
+				} else {
+					big = true
+				}
+				continue
+			}
+		}
+		// r separates tokens.
+		if n > 0 && !big {
+			fn(buf[:n], pos, upper)
+			pos++
+		}
+		n, big, upper = 0, false, false
+	}
 }

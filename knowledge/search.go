@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/byline-bot/byline/text"
 	"math"
 	"sort"
 	"strconv"
@@ -75,16 +76,15 @@ const candidateDepth = 30
 // much as 30.
 const andDepth = 10
 
-// Search returns the passages that best answer q.Text, best first. Any text
-// is safe: one that leaves no searchable word returns no passages and no
-// error.
+// Search returns the passages that best answer q.Text, best first, by the
+// store's own lexical ranking. Any text is safe: one that leaves no
+// searchable word returns no passages and no error.
 //
-// Search works in two stages. FTS5 first finds candidates with up to three
-// queries of bounded cost (see plan): the best by bm25 among the
-// paragraphs holding the question's rarer words, and the newest holding
-// its four rarest words together, or its two rarest. The candidates are then scored in Go
-// (see rerank) by bm25 over all the question's words and by how closely
-// together they hold them; Passage.Score is that score.
+// Search is the thin path for callers that hold only a Store: it asks
+// Candidates for the question's words and orders the candidates by the
+// sum of their three lexical scores (see Candidate); Passage.Score is that
+// sum. Package search plans, fuses and re-ranks above Candidates and is
+// what the answer engine uses.
 func (s *Store) Search(ctx context.Context, q Query) ([]Passage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -93,29 +93,86 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Passage, error) {
 	if limit > 100 {
 		limit = 100
 	}
+	set, err := s.Candidates(ctx, CandidateQuery{Words: QueryWords(q.Text), Filter: q, Depth: limit})
+	if err != nil {
+		return nil, err
+	}
+	cands := set.Candidates
+	rank(cands)
+	out := make([]Passage, min(limit, len(cands)))
+	for i := range out {
+		out[i] = cands[i].Passage
+	}
+	return out, nil
+}
+
+// CandidateQuery asks the store for the paragraphs that may answer a
+// question, found by FTS5 within the store's cost bounds.
+type CandidateQuery struct {
+	// Words are the question's content words in the order asked, as
+	// QueryWords returns them; the store chooses which of them its FTS5
+	// queries use.
+	Words []string
+	// Cues are words that may mark an answer without being asked for:
+	// they join the ranked query and the terms, never the AND queries.
+	Cues []string
+	// Filter keeps only the paragraphs its Sources, ArticleIDs, Since
+	// and Until allow; its Text and Limit are not read.
+	Filter Query
+	// Depth is how many paragraphs the bm25-ranked query returns; at
+	// least candidateDepth and at most 500.
+	Depth int
+}
+
+// CandidateSet is what the store found for a CandidateQuery.
+type CandidateSet struct {
+	// Terms are the query's words found in the store, one per stem, with
+	// their idf; Candidate.Hits index them.
+	Terms []Term
+	// Candidates are the paragraphs found, in the order found: the
+	// bm25-ranked query's best first, then the AND queries' newest.
+	Candidates []Candidate
+}
+
+// Candidates returns the paragraphs the store's FTS5 queries find for
+// cq's words, with the statistics a re-ranker reads. Words of no stored
+// paragraph are dropped; none left means an empty set and no error.
+//
+// The store finds candidates with up to three queries of bounded cost
+// (see plan): the best by bm25 among the paragraphs holding the question's
+// rarer words, and the newest holding its four rarest words together, or
+// its two rarest.
+func (s *Store) Candidates(ctx context.Context, cq CandidateQuery) (CandidateSet, error) {
 	gen, err := s.Generation(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: search: %w", err)
+		return CandidateSet{}, fmt.Errorf("knowledge: candidates: %w", err)
 	}
-	p, err := s.plan(ctx, gen, q.Text)
+	p, err := s.plan(ctx, gen, cq.Words, cq.Cues)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: search: %w", err)
+		return CandidateSet{}, fmt.Errorf("knowledge: candidates: %w", err)
 	}
 	if p.any == "" && len(p.all) == 0 {
-		return nil, nil
+		return CandidateSet{}, nil
 	}
-	ps, err := s.candidates(ctx, p, q, max(limit, candidateDepth))
+	ps, ranked, err := s.candidates(ctx, p, cq.Filter, min(500, max(cq.Depth, candidateDepth)))
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: search: %w", err)
+		return CandidateSet{}, fmt.Errorf("knowledge: candidates: %w", err)
 	}
-	rerank(p.terms, ps)
-	return ps[:min(limit, len(ps))], nil
+	cands := Measure(p.terms, ps)
+	for i := range cands {
+		cands[i].Rank = i + 1
+		if i < ranked {
+			cands[i].FTS = ps[i].Score
+		}
+	}
+	return CandidateSet{Terms: p.terms, Candidates: cands}, nil
 }
 
 // candidates returns the paragraphs the plan's queries find with q's
 // filters, without duplicates: up to n from the ranked query and andDepth
-// from each AND query.
-func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) ([]Passage, error) {
+// from each AND query. The first ranked of them are the ranked query's,
+// with FTS5's bm25 (negated: higher is better) as their Score.
+func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) (ps []Passage, ranked int, err error) {
 	var (
 		join   string
 		where  []string
@@ -152,8 +209,11 @@ func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) ([
 		cond += " AND " + strings.Join(where, " AND ")
 	}
 
-	var ids []int64
-	seen := make(map[int64]bool)
+	var (
+		ids    []int64
+		scores []float64
+		seen   = make(map[int64]bool)
+	)
 	collect := func(query string, args ...any) error {
 		rows, err := s.read.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -161,13 +221,17 @@ func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) ([
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var (
+				id    int64
+				score float64
+			)
+			if err := rows.Scan(&id, &score); err != nil {
 				return err
 			}
 			if !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
+				scores = append(scores, -score)
 			}
 		}
 		return rows.Err()
@@ -176,31 +240,33 @@ func (s *Store) candidates(ctx context.Context, p searchPlan, q Query, n int) ([
 		// FTS5 computes bm25 for every matching row before it can sort.
 		// plan keeps those rows to about QueryPostings; the LIMIT makes
 		// sure of it, keeping the newest.
-		query := `SELECT rowid FROM (SELECT paragraphs_fts.rowid AS rowid,
+		query := `SELECT rowid, score FROM (SELECT paragraphs_fts.rowid AS rowid,
 			bm25(paragraphs_fts, ` + strconv.FormatFloat(titleWeight, 'f', -1, 64) + `, 1.0) AS score
 			FROM paragraphs_fts` + join + ` WHERE ` + cond + ` ORDER BY paragraphs_fts.rowid DESC LIMIT ?)
 			ORDER BY score, rowid LIMIT ?`
 		if err := collect(query, append(append([]any{p.any}, filter...), s.queryPostings, n)...); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
+	ranked = len(ids)
 	for _, expr := range p.all {
 		// No bm25 here: FTS5 would first count every paragraph holding
 		// each common word. Newest first; the re-ranker sorts them out.
-		query := `SELECT paragraphs_fts.rowid FROM paragraphs_fts` + join + ` WHERE ` + cond +
+		query := `SELECT paragraphs_fts.rowid, 0 FROM paragraphs_fts` + join + ` WHERE ` + cond +
 			` ORDER BY paragraphs_fts.rowid DESC LIMIT ?`
 		if err := collect(query, append(append([]any{expr}, filter...), andDepth)...); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return s.fetch(ctx, ids)
+	return s.fetch(ctx, ids, scores, ranked)
 }
 
-// fetch returns the paragraphs with the given ids, in that order; any
-// deleted since the ids were found is left out.
-func (s *Store) fetch(ctx context.Context, ids []int64) ([]Passage, error) {
+// fetch returns the paragraphs with the given ids, in that order, with
+// the given scores; any deleted since the ids were found is left out. It
+// also returns how many of the first ranked ids are kept.
+func (s *Store) fetch(ctx context.Context, ids []int64, scores []float64, ranked int) ([]Passage, int, error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	args := make([]any, len(ids))
 	at := make(map[int64]int, len(ids))
@@ -212,7 +278,7 @@ func (s *Store) fetch(ctx context.Context, ids []int64) ([]Passage, error) {
 		FROM paragraphs p JOIN articles a ON a.id = p.article_id
 		WHERE p.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var (
@@ -223,20 +289,24 @@ func (s *Store) fetch(ctx context.Context, ids []int64) ([]Passage, error) {
 		var id int64
 		p, err := scanPassage(rows, &id)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		p.Score = scores[at[id]]
 		out[at[id]], found[at[id]] = p, true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	kept := out[:0]
+	kept, keptRanked := out[:0], 0
 	for i, p := range out {
 		if found[i] {
 			kept = append(kept, p)
+			if i < ranked {
+				keptRanked++
+			}
 		}
 	}
-	return kept, nil
+	return kept, keptRanked, nil
 }
 
 // maxAllWords is how many of a question's rarest words the first stage's
@@ -252,7 +322,7 @@ type searchPlan struct {
 	all []string
 	// terms are all the question's content words found in the store, the
 	// common ones too, for the re-ranker; one per stem.
-	terms []queryTerm
+	terms []Term
 }
 
 // plan chooses the first stage's queries for a question and the words the
@@ -269,12 +339,11 @@ type searchPlan struct {
 // newest first, which FTS5 answers by skipping through the words' lists.
 // More words in an AND would cost more than they find: on a million
 // paragraphs, nine common words take FTS5 over 10 ms, four about 1 ms.
-func (s *Store) plan(ctx context.Context, gen int64, question string) (searchPlan, error) {
-	words := queryWords(question)
+func (s *Store) plan(ctx context.Context, gen int64, words, cues []string) (searchPlan, error) {
+	words, cues = safeWords(words, maxQueryTerms), safeWords(cues, maxQueryTerms)
 	if len(words) == 0 {
 		return searchPlan{}, nil
 	}
-	cues := cueWords(words)
 	dfs, err := s.docFreqs(ctx, gen, append(words, cues...))
 	if err != nil {
 		return searchPlan{}, err
@@ -296,7 +365,7 @@ func (s *Store) plan(ctx context.Context, gen int64, question string) (searchPla
 		st := stem(w)
 		if !stems[st] {
 			stems[st] = true
-			p.terms = append(p.terms, queryTerm{word: w, stem: st, idf: idf(total, dfs[i])})
+			p.terms = append(p.terms, Term{Word: w, Stem: st, IDF: idf(total, dfs[i])})
 		}
 	}
 	// Cue words join the ranked query and the re-ranker's terms, never the
@@ -310,7 +379,7 @@ func (s *Store) plan(ctx context.Context, gen int64, question string) (searchPla
 		if st := stem(w); !stems[st] {
 			stems[st] = true
 			cueFound = append(cueFound, w)
-			p.terms = append(p.terms, queryTerm{word: w, stem: st, idf: idf(total, df)})
+			p.terms = append(p.terms, Term{Word: w, Stem: st, IDF: idf(total, df), Cue: true})
 		}
 	}
 	if len(found) == 0 {
@@ -467,4 +536,37 @@ func (s *Store) Passage(ctx context.Context, articleID string, paragraph int) (P
 		return Passage{}, fmt.Errorf("knowledge: passage %s#%d: %w", articleID, paragraph, err)
 	}
 	return p, nil
+}
+
+// safeWords returns the words of a candidate query that FTS5 can look up
+// as one token each: folded as the index folds them, distinct, not empty
+// and at most max. A caller's word with spaces or punctuation in it is cut
+// into its tokens.
+func safeWords(words []string, max int) []string {
+	var (
+		out  []string
+		seen = make(map[string]bool, len(words))
+	)
+	for _, w := range words {
+		for _, t := range text.Tokens(w, max) {
+			if !seen[t] && len(out) < max {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// QueryWords returns the distinct content words of a question in order of
+// first appearance, tokenized and folded as the index does and without
+// stop words: what a CandidateQuery's Words expect.
+func QueryWords(question string) []string {
+	return queryWords(question)
+}
+
+// Tokens returns the words of s, stop words too, tokenized and folded as
+// the index does; at most maxQueryTokens.
+func Tokens(s string) []string {
+	return text.Tokens(s, maxQueryTokens)
 }

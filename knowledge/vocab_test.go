@@ -16,6 +16,9 @@ import (
 )
 
 // storyStore returns a store holding the story's two articles.
+// sharedDir is ../shared beside the repository, seen from this package.
+const sharedDir = "../../shared"
+
 func storyStore(t testing.TB) *knowledge.Store {
 	t.Helper()
 	ctx := context.Background()

@@ -23,11 +23,15 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 		return nil, err
 	}
 	ttl := e.cfg.Answer.CacheTTL.D()
+	lib, err := newSearched(store)
+	if err != nil {
+		return nil, err
+	}
 	if ttl == 0 {
 		ttl = -1 // 0s in the config disables the cache
 	}
 	opts := answer.Options{
-		Store:           store,
+		Store:           lib,
 		Prompts:         set,
 		Passages:        e.cfg.Answer.Passages,
 		PassageTokens:   e.cfg.Answer.PassageTokens,
@@ -191,7 +195,11 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	chat, err := console.New(console.Options{Engine: engine, Library: store, Sources: splitList(*sources)})
+	lib, err := newSearched(store)
+	if err != nil {
+		return err
+	}
+	chat, err := console.New(console.Options{Engine: engine, Library: lib, Sources: splitList(*sources)})
 	if err != nil {
 		return err
 	}

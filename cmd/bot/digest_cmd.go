@@ -99,7 +99,11 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		var work context.Context
 		work, endWork = context.WithCancel(ctx)
 		defer endWork()
-		w := &wiring{e: e, store: store, engine: engine, work: work, log: e.log}
+		lib, err := newSearched(store)
+		if err != nil {
+			return err
+		}
+		w := &wiring{e: e, store: store, library: lib, engine: engine, work: work, log: e.log}
 		var p *platform
 		if cfg.Discord.Enabled {
 			p, err = w.discord()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
+	"github.com/byline-bot/byline/search"
 )
 
 // cmdIngest stores articles from files, folders and feed URLs and prints a
@@ -133,12 +134,16 @@ func cmdSearch(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer store.Close()
+	lib, err := newSearched(store)
+	if err != nil {
+		return err
+	}
 
 	if *jsonl {
-		return searchBatch(ctx, store, q, stdin, stdout)
+		return searchBatch(ctx, lib, q, stdin, stdout)
 	}
 	q.Text = strings.Join(words, " ")
-	passages, err := store.Search(ctx, q)
+	passages, err := lib.Search(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -157,7 +162,7 @@ func cmdSearch(ctx context.Context, args []string, getenv func(string) string, s
 
 // searchBatch answers one question per input line with one JSON line each,
 // in order. Blank lines get an empty result so the lines stay aligned.
-func searchBatch(ctx context.Context, store *knowledge.Store, q knowledge.Query, stdin io.Reader, stdout io.Writer) error {
+func searchBatch(ctx context.Context, lib searched, q knowledge.Query, stdin io.Reader, stdout io.Writer) error {
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	out := bufio.NewWriter(stdout)
@@ -166,7 +171,7 @@ func searchBatch(ctx context.Context, store *knowledge.Store, q knowledge.Query,
 	enc.SetEscapeHTML(false)
 	for sc.Scan() {
 		q.Text = sc.Text()
-		passages, err := store.Search(ctx, q)
+		passages, err := lib.Search(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -306,4 +311,25 @@ func (e env) ingestOptions() ingest.Options {
 		MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20,
 		Logger:       e.log,
 	}
+}
+
+// searched is the store with the search package's planning, fusion and
+// re-ranking in place of the store's own lexical order: what the engine,
+// bot search and every chat surface's search command use.
+type searched struct {
+	*knowledge.Store
+	searcher *search.Searcher
+}
+
+func newSearched(store *knowledge.Store) (searched, error) {
+	s, err := search.New(search.Options{Store: store})
+	if err != nil {
+		return searched{}, err
+	}
+	return searched{Store: store, searcher: s}, nil
+}
+
+// Search returns the passages that best answer q.Text; see search.Searcher.
+func (s searched) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error) {
+	return s.searcher.Search(ctx, q)
 }

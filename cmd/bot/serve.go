@@ -107,7 +107,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	work, endWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer endWork()
 
-	w := &wiring{e: e, store: store, engine: engine, metrics: m, work: work, log: log}
+	lib, err := newSearched(store)
+	if err != nil {
+		return err
+	}
+	w := &wiring{e: e, store: store, library: lib, engine: engine, metrics: m, work: work, log: log}
 	// Ready while every platform is connected and taking questions.
 	var readyMu sync.Mutex
 	up := map[string]bool{}
@@ -212,6 +216,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 type wiring struct {
 	e       env
 	store   *knowledge.Store
+	library chat.Library
 	engine  *answer.Engine
 	metrics *metrics.Metrics
 	work    context.Context
@@ -349,7 +354,7 @@ func (w *wiring) discord() (*platform, error) {
 	}
 	p := &platform{name: "discord", service: s, queue: q}
 	bot, err := discord.New(discord.Options{
-		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.store,
+		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.library,
 		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.readyHook("discord"), Logger: w.e.log,
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ func (w *wiring) slack() (*platform, error) {
 	p := &platform{name: "slack", service: s, queue: q}
 	bot, err := slack.New(slack.Options{
 		BotToken: c.BotToken, AppToken: c.AppToken, SigningSecret: c.SigningSecret, Mode: c.Mode, Listen: c.Listen,
-		APIURL: c.APIURL, Admins: c.Admins, Service: s, Library: w.store,
+		APIURL: c.APIURL, Admins: c.Admins, Service: s, Library: w.library,
 		// The adapter's dedupe keys begin with "slack:" already.
 		Digest: w.digestNow(p), Once: w.once(""), OnReady: w.readyHook("slack"), Logger: w.e.log,
 	})

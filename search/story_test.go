@@ -1,4 +1,4 @@
-package knowledge_test
+package search_test
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
+	"github.com/byline-bot/byline/search"
 )
 
 // sharedDir is the shared data folder beside the repository.
@@ -52,8 +53,12 @@ func readStoryQuestions(t *testing.T) []storyQuestion {
 // TestStoryRetrieval ingests the story's two articles and checks that every
 // answerable question finds a gold paragraph among its top five passages.
 func TestStoryRetrieval(t *testing.T) {
-	s, _ := openStore(t)
 	ctx := context.Background()
+	s := openStore(t)
+	searcher, err := search.New(search.Options{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(sharedDir, "corpus", "story")
 	sum, err := ingest.Run(ctx, s, []string{dir}, ingest.Options{})
 	if err != nil {
@@ -79,7 +84,7 @@ func TestStoryRetrieval(t *testing.T) {
 			continue
 		}
 		answerable++
-		ps, err := s.Search(ctx, knowledge.Query{Text: q.Question, Limit: 5})
+		ps, err := searcher.Search(ctx, knowledge.Query{Text: q.Question, Limit: 5})
 		if err != nil {
 			t.Fatalf("%s: %v", q.ID, err)
 		}

@@ -39,11 +39,11 @@ import (
 // frequencies (see Store.plan), and avglen is the candidates' mean length,
 // not the store's, which only the whole index knows.
 //
-// Two choices were tuned, on the odd-numbered questions of SQuAD v1.1 dev:
-// adding the parts unweighted (weights 0 to 3 for the last two were no
-// better) and windowTokens (10, 15 and 20 are within 0.002 of each other
-// in recall@1). The even-numbered questions gain as much; see
-// bench/RESULTS.md.
+// Two choices were tuned by hand, on the odd-numbered questions of SQuAD
+// v1.1 dev, with a harness that was not kept: adding the parts unweighted
+// and windowTokens. Package search now weighs these scores with fitted
+// weights (go run ./bench -fit-rank), which is what bench/RESULTS.md
+// measures.
 
 const (
 	// bm25K1 and bm25B are FTS5's bm25 constants, reused so that the

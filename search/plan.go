@@ -65,9 +65,8 @@ var namingCues = []string{"called", "titled", "entitled", "named", "dubbed"}
 // cueWords returns the words, not among words, that mark the answer to the
 // kind of question words ask, so the re-ranker can reward a paragraph
 // holding one: today the naming cues, for a question asking for a title.
-// It is a short list on purpose: each cue was checked against SQuAD (see
-// bench/RESULTS.md), and the general case, paraphrase, is the LLM's to
-// read, not the index's.
+// It is a short list on purpose: the general case, paraphrase, is the
+// LLM's to read, not the index's.
 func cueWords(words []string) []string {
 	asks := false
 	for _, w := range words {

@@ -30,7 +30,8 @@ type Library interface {
 // implements it for each question it hands to the Service: it knows the
 // channel, the thread and whether the asker alone may see the answer.
 // Its methods are called one at a time, never concurrently, in order:
-// Typing, any number of Progress, then Answer or Notice.
+// Typing, any number of Progress, then Answer or Notice (and a Notice
+// after an Answer that could not be posted).
 type Reply interface {
 	// Conversation is the key of the conversation the answer lands in
 	// (see Message.ConversationKey) and whether that is a thread; a
@@ -189,13 +190,20 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	return true
 }
 
-// answer runs one question in its turn.
-func (s *Service) answer(ctx context.Context, key string, inThread bool, req Request, r Reply) {
+// postBudget bounds posting an answer or a notice. It is a budget of its
+// own, not what is left of the answer's deadline: an answer that took its
+// whole deadline to write (the model timed out and the articles were
+// quoted instead) must still reach the asker.
+const postBudget = 30 * time.Second
+
+// answer runs one question in its turn. work is the queue's context,
+// which ends at shutdown; the answer's deadline is applied below it.
+func (s *Service) answer(work context.Context, key string, inThread bool, req Request, r Reply) {
 	m := s.opts.Metrics
 	m.InFlight(1)
 	defer m.InFlight(-1)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Deadline)
+	ctx, cancel := context.WithTimeout(work, s.opts.Deadline)
 	defer cancel()
 	r.Typing(ctx)
 
@@ -233,10 +241,18 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 	// must find the follow-up window open.
 	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)
 	posting := time.Now()
-	if err := r.Answer(ctx, a); err != nil {
+	pctx, pcancel := context.WithTimeout(work, postBudget)
+	defer pcancel()
+	if err := r.Answer(pctx, a); err != nil {
 		m.Error("post")
 		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
+		// The asker would otherwise hear nothing; a short notice may get
+		// through where the answer did not (a message refused, a
+		// placeholder gone), and costs one more failed post if not.
+		if work.Err() == nil {
+			s.noticeWithin(work, r, "Sorry, I had an answer but couldn't post it. Please ask again.")
+		}
 		return
 	}
 	m.Stage("post", time.Since(posting))
@@ -247,8 +263,12 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 	m.Answer(s.opts.Platform, outcome, a.Cached, time.Since(start))
 }
 
-func (s *Service) notice(r Reply, text string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// notice posts a short message to r within postBudget.
+func (s *Service) notice(r Reply, text string) { s.noticeWithin(context.Background(), r, text) }
+
+// noticeWithin is notice bounded by ctx as well.
+func (s *Service) noticeWithin(ctx context.Context, r Reply, text string) {
+	ctx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	if err := r.Notice(ctx, text); err != nil {
 		s.log.Error("chat: posting a notice failed", "err", err)

@@ -408,3 +408,66 @@ func TestNoLineWhileSlotsAreFree(t *testing.T) {
 		r.wait(t)
 	}
 }
+
+// lateAsker answers only once the answer's deadline has passed, as the
+// engine does when the model times out and it quotes the articles
+// instead.
+type lateAsker struct{}
+
+func (lateAsker) Ask(ctx context.Context, q answer.Question) (answer.Answer, error) {
+	<-ctx.Done()
+	return answer.Answer{Text: "Quoted: the council voted 5 to 2 [1].", Citations: []answer.Citation{{N: 1, ArticleID: "a", Paragraph: 1}}}, nil
+}
+
+// liveReply refuses to post on a context that is already done, as a
+// platform's HTTP client does.
+type liveReply struct{ *recordingReply }
+
+func (r liveReply) Answer(ctx context.Context, a answer.Answer) error {
+	if err := ctx.Err(); err != nil {
+		r.record("answer refused: " + err.Error())
+		return err
+	}
+	return r.recordingReply.Answer(ctx, a)
+}
+
+// An answer that used up its deadline is still posted: posting has a
+// budget of its own.
+func TestServicePostsAfterTheDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{
+		Engine: lateAsker{}, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, nil), Queue: q,
+		Deadline: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := liveReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, r)
+	want := []string{"typing", "answer: Quoted: the council voted 5 to 2 [1]."}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// failingReply cannot post answers, only notices.
+type failingReply struct{ *recordingReply }
+
+func (r failingReply) Answer(context.Context, answer.Answer) error {
+	r.record("answer failed")
+	return errors.New("message refused")
+}
+
+// When the answer cannot be posted, the asker is told so.
+func TestServiceTellsWhenPostingFails(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+	r := failingReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, r)
+	want := []string{"typing", "progress: The", "progress: The council voted 5 to 2", "answer failed", "notice: Sorry, I had an answer but couldn't post it. Please ask again."}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

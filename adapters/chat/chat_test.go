@@ -2,10 +2,12 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -127,6 +129,62 @@ func TestQueueFull(t *testing.T) {
 	}
 	close(block)
 	q.Wait()
+}
+
+// Once the queue's context ends, the jobs still waiting for a slot are
+// dropped, not all run at once without one.
+func TestQueueDropsWaitingJobsAtShutdown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		q := NewQueue(ctx, 1, 5)
+		var mu sync.Mutex
+		var started []string
+		release := make(chan struct{})
+		for _, key := range []string{"a", "b", "c"} {
+			if _, err := q.Submit(key, func(ctx context.Context) {
+				mu.Lock()
+				started = append(started, key)
+				mu.Unlock()
+				<-release
+			}); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait() // a takes the slot first
+		}
+		q.Close()
+		cancel()
+		synctest.Wait()
+		mu.Lock()
+		got := append([]string(nil), started...)
+		mu.Unlock()
+		if diff := cmp.Diff([]string{"a"}, got); diff != "" {
+			t.Errorf("jobs started after the context ended (-want +got):\n%s", diff)
+		}
+		close(release)
+		q.Wait()
+		if n := q.Dropped(); n != 2 {
+			t.Errorf("Dropped = %d, want 2", n)
+		}
+	})
+}
+
+// A closed queue takes no more jobs; those queued before still run.
+func TestQueueClosed(t *testing.T) {
+	q := NewQueue(context.Background(), 1, 5)
+	ran := make(chan struct{})
+	if _, err := q.Submit("k", func(context.Context) { close(ran) }); err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	if _, err := q.Submit("k", func(context.Context) { t.Error("a job submitted after Close ran") }); !errors.Is(err, ErrClosed) {
+		t.Errorf("Submit after Close: err %v, want ErrClosed", err)
+	}
+	q.Wait()
+	select {
+	case <-ran:
+	default:
+		t.Error("the job queued before Close did not run")
+	}
 }
 
 func TestLimiter(t *testing.T) {

@@ -181,6 +181,11 @@ func (s *Service) Ask(req Request, r Reply) bool {
 			}
 		}()
 	}
+	if errors.Is(err, ErrClosed) {
+		s.log.Info("chat: shutting down; not taking a question", "conversation", key)
+		go s.notice(r, "I'm restarting. Please ask again in a minute.")
+		return false
+	}
 	if err != nil {
 		m.Limited("queue")
 		s.log.Warn("chat: queue full", "conversation", key, "err", err)

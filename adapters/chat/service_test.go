@@ -471,3 +471,24 @@ func TestServiceTellsWhenPostingFails(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// A question that comes once the queue is closed is told why it is not
+// answered, not that the conversation is busy.
+func TestServiceQueueClosed(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{}, nil), Queue: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	r := newReply("c", false)
+	if s.Ask(Request{UserID: "u", ChannelID: "c", Text: "who?"}, r) {
+		t.Error("Ask after Close reported the question queued")
+	}
+	if diff := cmp.Diff([]string{"notice: I'm restarting. Please ask again in a minute."}, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

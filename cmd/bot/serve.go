@@ -194,6 +194,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The platforms have stopped taking questions and waited for those in
 	// flight; whatever is still queued now is dropped, and said so.
 	for _, p := range platforms {
+		p.queue.Close()
 		if n := p.queue.Len(); n > 0 {
 			log.Warn("shutdown: questions left unanswered", "platform", p.name, "count", n)
 		}

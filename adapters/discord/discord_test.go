@@ -863,3 +863,49 @@ func TestSlashAskAfterTokenExpired(t *testing.T) {
 	}
 	wantNoPings(t, post)
 }
+
+// waits is a slog.Handler that passes on the retry_after of every
+// "rate limited; waiting" line.
+type waits struct {
+	slog.Handler
+	ch chan time.Duration
+}
+
+func (h waits) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "discord: rate limited; waiting" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "retry_after" {
+				h.ch <- a.Value.Duration()
+			}
+			return true
+		})
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h waits) WithAttrs(as []slog.Attr) slog.Handler {
+	return waits{Handler: h.Handler.WithAttrs(as), ch: h.ch}
+}
+
+// TestRetryAfterCapped: a 429 asking for an hour's wait is waited out for
+// at most chat.MaxRetryAfter, as on Slack.
+func TestRetryAfterCapped(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	f.RateLimitFor("POST", "/api/v10/channels/q1/messages", 1, time.Hour)
+	got := make(chan time.Duration, 10)
+	h := startWith(t, f, func(o *Options) {
+		o.Logger = slog.New(waits{Handler: newTestLogger(t).Handler(), ch: got})
+		o.DrainTimeout = time.Millisecond
+	})
+	f.dispatch("MESSAGE_CREATE", h.mention("q1", "c1", "who won?"))
+	select {
+	case d := <-got:
+		if d > chat.MaxRetryAfter {
+			t.Errorf("waiting %s for a 429, want at most %s", d, chat.MaxRetryAfter)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("no rate-limited wait was logged")
+	}
+}

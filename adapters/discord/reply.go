@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +15,6 @@ import (
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/answer"
 )
-
-// maxRateLimited is how many 429s in a row make a request give up: the
-// first four are waited out.
-const maxRateLimited = 5
 
 // typingEvery is how often the typing indicator, which Discord shows for
 // about ten seconds, is renewed while an answer is worked on.
@@ -32,49 +27,40 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// retry calls f until it is not rate limited, waiting out each 429's
-// retry_after (at least a quarter second, so never in a tight loop), up to
-// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
-// discordgo's own bucket limiter, fed by the X-RateLimit headers, already
-// spaces requests out; this handles the 429s that get through anyway.
+// retry calls f until it is not rate limited, as chat.Retry does for
+// every platform. discordgo's own bucket limiter, fed by the
+// X-RateLimit headers, already spaces requests out; this handles the 429s
+// that get through anyway.
 //
 // what names the request in the log. URLs are not logged, since those of
 // interaction responses hold the interaction's token.
 func retry(ctx context.Context, log *slog.Logger, what string, f func(opts ...discordgo.RequestOption) error) error {
-	for attempt := 1; ; attempt++ {
-		err := f(discordgo.WithContext(ctx))
-		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) || attempt >= maxRateLimited {
-			return scrub(err)
-		}
-		wait := time.Duration(0)
-		if rl.RateLimit != nil && rl.TooManyRequests != nil {
-			wait = rl.RetryAfter
-		}
-		wait = max(wait, 250*time.Millisecond)
-		log.Warn("discord: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (while rate limited)", ctx.Err())
-		}
+	err := chat.Retry(ctx, log, "discord", what, rateLimit, func(ctx context.Context) error {
+		return f(discordgo.WithContext(ctx))
+	})
+	return scrub(err)
+}
+
+// rateLimit reads a 429 and its retry_after.
+func rateLimit(err error) (time.Duration, bool) {
+	var rl *discordgo.RateLimitError
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
+	if rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return rl.RetryAfter, true
+	}
+	return 0, true
 }
 
 // scrub removes request URLs from an error, since those of interaction
-// responses hold the interaction's token, which is not for logs.
+// responses hold the interaction's token, which is not for logs; a 429
+// names its URL too.
 func scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("discord: %s request failed: %w", ue.Op, ue.Err)
+	if _, limited := rateLimit(err); limited {
+		return fmt.Errorf("discord: %w", chat.ErrRateLimited)
 	}
-	var rl *discordgo.RateLimitError
-	if errors.As(err, &rl) {
-		return errors.New("discord: still rate limited after waiting")
-	}
-	return err
+	return chat.Scrub("discord", err)
 }
 
 // send posts one message: no mentions, no link previews.

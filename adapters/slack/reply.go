@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
@@ -15,51 +14,31 @@ import (
 	"github.com/byline-bot/byline/answer"
 )
 
-// maxRateLimited is how many 429s in a row make a request give up: the
-// first four are waited out.
-const maxRateLimited = 5
-
-// maxRetryAfter caps one wait for a 429, so a strange Retry-After cannot
-// hold an answer for long.
-const maxRetryAfter = 30 * time.Second
-
 // maxResponses is how many times Slack lets a response_url be used.
 const maxResponses = 5
 
-// retry calls f until it is not rate limited, waiting out each 429's
-// Retry-After (at least a quarter second, so never in a tight loop), up to
-// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
+// retry calls f until it is not rate limited, as chat.Retry does for
+// every platform.
 func retry(ctx context.Context, log *slog.Logger, what string, f func(ctx context.Context) error) error {
-	for attempt := 1; ; attempt++ {
-		err := f(ctx)
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= maxRateLimited {
-			return scrub(err)
-		}
-		wait := min(max(rl.RetryAfter, 250*time.Millisecond), maxRetryAfter)
-		log.Warn("slack: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (while rate limited)", ctx.Err())
-		}
+	return scrub(chat.Retry(ctx, log, "slack", what, rateLimit, f))
+}
+
+// rateLimit reads a 429 and its Retry-After.
+func rateLimit(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
+	return rl.RetryAfter, true
 }
 
 // scrub removes request URLs from an error, since a response_url is a
 // credential of sorts, not for logs.
 func scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("slack: %s request failed: %w", ue.Op, ue.Err)
+	if _, limited := rateLimit(err); limited {
+		return fmt.Errorf("slack: %w", chat.ErrRateLimited)
 	}
-	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
-		return errors.New("slack: still rate limited after waiting")
-	}
-	return err
+	return chat.Scrub("slack", err)
 }
 
 // messageOptions are the options of every message the bot posts or

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/byline-bot/byline/answer"
@@ -38,11 +39,15 @@ type Options struct {
 	MaxTurns int
 	// Prompt is shown before each question; empty means "> ".
 	Prompt string
+	// Logger receives what went wrong (the user sees a short message).
+	// Nil means discard.
+	Logger *slog.Logger
 }
 
 // Chat is one console conversation.
 type Chat struct {
 	opts    Options
+	log     *slog.Logger
 	history []answer.Turn
 }
 
@@ -57,7 +62,11 @@ func New(opts Options) (*Chat, error) {
 	if opts.Prompt == "" {
 		opts.Prompt = "> "
 	}
-	return &Chat{opts: opts}, nil
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Chat{opts: opts, log: log.With("component", "console")}, nil
 }
 
 // Help is what /help prints.
@@ -139,6 +148,7 @@ func (c *Chat) handle(ctx context.Context, line string, out io.Writer) (bool, er
 			return true, nil
 		}
 		// The details go to the log; the user gets a short, kind message.
+		c.log.Error("console: answering failed", "err", err)
 		fmt.Fprintln(out, "Sorry, I couldn't look that up just now. Please try again in a moment.")
 		return false, nil
 	}
@@ -157,6 +167,7 @@ func (c *Chat) search(ctx context.Context, words string, out io.Writer) error {
 	}
 	ps, err := c.opts.Library.Search(ctx, knowledge.Query{Text: words, Limit: 5, Sources: c.opts.Sources})
 	if err != nil {
+		c.log.Error("console: search failed", "err", err)
 		fmt.Fprintln(out, "Sorry, the search failed. Please try again.")
 		return nil
 	}
@@ -182,6 +193,7 @@ func (c *Chat) source(ctx context.Context, ref string, out io.Writer) error {
 		return nil
 	}
 	if err != nil {
+		c.log.Error("console: looking up a paragraph failed", "ref", ref, "err", err)
 		fmt.Fprintln(out, "Sorry, the lookup failed. Please try again.")
 		return nil
 	}

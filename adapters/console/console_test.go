@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +142,20 @@ func TestChatEngineFailureIsKind(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Sorry, I couldn't look that up just now.") || strings.Contains(out.String(), "secret detail") {
 		t.Errorf("want a kind message without the error's details:\n%s", out.String())
+	}
+}
+
+// The engine's error, kept from the user, goes to the log.
+func TestChatEngineFailureIsLogged(t *testing.T) {
+	var out, logs strings.Builder
+	c, err := New(Options{Engine: &fakeEngine{fail: true}, Library: fakeLibrary{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Run(context.Background(), strings.NewReader("How did the council vote?\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "llm exploded: secret detail") || !strings.Contains(logs.String(), "component=console") {
+		t.Errorf("the log does not hold the engine's error:\n%s", logs.String())
 	}
 }

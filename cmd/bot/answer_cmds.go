@@ -194,7 +194,7 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	chat, err := console.New(console.Options{Engine: engine, Library: store, Sources: splitList(*sources)})
+	chat, err := console.New(console.Options{Engine: engine, Library: store, Sources: splitList(*sources), Logger: e.log})
 	if err != nil {
 		return err
 	}

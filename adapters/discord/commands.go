@@ -285,7 +285,7 @@ func (r *interactionReply) respond(ctx context.Context, text string) {
 	defer cancel()
 	err := r.b.rest.InteractionRespond(r.i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Content: text, AllowedMentions: noMentions(), Flags: r.flags()},
+		Data: &discordgo.InteractionResponseData{Content: defuse(text), AllowedMentions: noMentions(), Flags: r.flags()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		r.b.log.Error("discord: answering a slash command failed", "command", r.i.ApplicationCommandData().Name, "err", scrub(err))
@@ -364,6 +364,9 @@ func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 // say shows text, logging a failure; for commands answered outside the
 // Service, which logs its own.
 func (r *interactionReply) say(ctx context.Context, pieces ...string) {
+	for i, p := range pieces {
+		pieces[i] = defuse(p) // some repeat what the user typed
+	}
 	if err := r.deliver(ctx, pieces); err != nil {
 		r.b.log.Error("discord: answering a slash command failed", "command", r.i.ApplicationCommandData().Name, "err", err)
 	}
@@ -395,7 +398,7 @@ func (r *interactionReply) Answer(ctx context.Context, a answer.Answer) error {
 // Notice implements chat.Reply.
 func (r *interactionReply) Notice(ctx context.Context, text string) error {
 	defer r.finish()
-	return r.deliver(ctx, chat.Split(text, MaxMessage))
+	return r.deliver(ctx, RenderText(text))
 }
 
 func (r *interactionReply) finish() {

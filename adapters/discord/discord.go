@@ -480,7 +480,7 @@ func (b *Bot) ids() (botID, appID string) {
 // previews. It returns the first message's id. A thread posted to becomes
 // the bot's, so replies there need no mention within the follow-up window.
 func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) {
-	pieces := chat.Split(text, MaxMessage)
+	pieces := RenderText(text)
 	if len(pieces) == 0 {
 		return "", errors.New("discord: nothing to post")
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -659,6 +660,9 @@ func TestPost(t *testing.T) {
 		}
 		wantNoPings(t, p)
 		wantNoEmbeds(t, p)
+		if raw := rawPing.FindString(content(p)); raw != "" {
+			t.Errorf("a posted message carries %s raw", raw)
+		}
 	}
 }
 
@@ -909,3 +913,32 @@ func TestRetryAfterCapped(t *testing.T) {
 		t.Fatal("no rate-limited wait was logged")
 	}
 }
+
+// TestAbstentionDefusesPings: an abstention repeats the question, and a
+// thread is named after it; neither carries @everyone or @here as
+// Discord would read them, though allowed_mentions would stop the ping.
+func TestAbstentionDefusesPings(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	h.asker.abstain = true
+	f.dispatch("MESSAGE_CREATE", h.mention("m1", "c1", "@everyone is the @here ferry @Everyone late?"))
+	post := f.waitRequest(t, "POST", "/api/v10/channels/m1/messages")
+	thread := f.Requests("POST", "/api/v10/channels/c1/messages/m1/threads")
+	if len(thread) != 1 {
+		t.Fatalf("threads started = %d, want 1:\n%s", len(thread), f.Dump())
+	}
+	name, _ := thread[0].Body["name"].(string)
+	for what, s := range map[string]string{"thread name": name, "abstention": content(post)} {
+		if raw := rawPing.FindString(s); raw != "" {
+			t.Errorf("%s %q carries %s raw", what, s, raw)
+		}
+		if !strings.Contains(s, "everyone") || !strings.Contains(s, "ferry") {
+			t.Errorf("%s %q lost the question's words", what, s)
+		}
+	}
+	wantNoPings(t, post)
+}
+
+// rawPing is how Discord recognises @everyone and @here in a message.
+var rawPing = regexp.MustCompile(`(?i)@(everyone|here)`)

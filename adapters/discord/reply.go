@@ -150,7 +150,7 @@ func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings, dm *disco
 
 // threadName names a thread after its question.
 func threadName(q string) string {
-	q = strings.Join(strings.Fields(q), " ")
+	q = strings.Join(strings.Fields(defuse(q)), " ")
 	if q == "" {
 		return "Question"
 	}
@@ -263,7 +263,7 @@ func (r *messageReply) Answer(ctx context.Context, a answer.Answer) error {
 // a new thread.
 func (r *messageReply) Notice(ctx context.Context, text string) error {
 	defer r.finish()
-	return r.post(ctx, chat.Split(text, MaxMessage), false)
+	return r.post(ctx, RenderText(text), false)
 }
 
 // post delivers pieces, the first replacing the placeholder. Unless

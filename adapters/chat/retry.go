@@ -21,9 +21,25 @@ const MaxRetryAfter = 30 * time.Second
 // wait no time at all.
 const minRetryAfter = 250 * time.Millisecond
 
-// ErrRateLimited is returned (wrapped) by Retry when a request was still
-// rate limited after MaxRateLimited attempts.
+// ErrRateLimited is what a *RateLimitedError is (errors.Is): a request
+// still rate limited after MaxRateLimited attempts.
 var ErrRateLimited = errors.New("still rate limited after waiting")
+
+// RateLimitedError is returned by Retry when it gave up on a request that
+// stayed rate limited. After is how long the platform last asked to wait
+// (capped at MaxRetryAfter), after which one more message may get
+// through.
+type RateLimitedError struct {
+	Platform, Request string
+	After             time.Duration
+}
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Platform, e.Request, ErrRateLimited)
+}
+
+// Is makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitedError) Is(target error) bool { return target == ErrRateLimited }
 
 // RateLimit says whether err is a platform's rate limit and, if so, how
 // long the platform asks to wait (zero when it does not say).
@@ -46,10 +62,10 @@ func retry(ctx context.Context, log *slog.Logger, platform, what string, limit R
 		if !limited {
 			return Scrub(platform, err)
 		}
-		if attempt >= MaxRateLimited {
-			return fmt.Errorf("%s: %s: %w", platform, what, ErrRateLimited)
-		}
 		d := min(max(after, minRetryAfter), MaxRetryAfter)
+		if attempt >= MaxRateLimited {
+			return &RateLimitedError{Platform: platform, Request: what, After: d}
+		}
 		log.Warn(platform+": rate limited; waiting", "request", what, "retry_after", d, "asked", after, "attempt", attempt)
 		if err := wait(ctx, d); err != nil {
 			return fmt.Errorf("%w (while rate limited)", err)

@@ -249,14 +249,26 @@ func (s *Service) answer(work context.Context, key string, inThread bool, req Re
 	pctx, pcancel := context.WithTimeout(work, postBudget)
 	defer pcancel()
 	if err := r.Answer(pctx, a); err != nil {
-		m.Error("post")
 		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
 		// The asker would otherwise hear nothing; a short notice may get
 		// through where the answer did not (a message refused, a
 		// placeholder gone), and costs one more failed post if not.
+		text := "Sorry, I had an answer but couldn't post it. Please ask again."
+		var rl *RateLimitedError
+		if errors.As(err, &rl) {
+			// Given up after the platform's rate limits: the notice
+			// waits until the last limit has passed.
+			m.Error("post_rate_limited")
+			text = "Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."
+			if sleep(work, rl.After) != nil {
+				return
+			}
+		} else {
+			m.Error("post")
+		}
 		if work.Err() == nil {
-			s.noticeWithin(work, r, "Sorry, I had an answer but couldn't post it. Please ask again.")
+			s.noticeWithin(work, r, text)
 		}
 		return
 	}

@@ -492,3 +492,38 @@ func TestServiceQueueClosed(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// limitedReply cannot post its answer: the platform's rate limit outlasted
+// every retry.
+type limitedReply struct{ *recordingReply }
+
+func (r limitedReply) Answer(context.Context, answer.Answer) error {
+	r.record("answer rate limited")
+	return &RateLimitedError{Platform: "test", Request: "post message", After: time.Millisecond}
+}
+
+// An answer given up after rate limits is followed, once the limit has
+// passed, by a notice saying so, and counted.
+func TestServiceTellsWhenRateLimited(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	m := metrics.New()
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{}, nil), Queue: q, Metrics: m, Platform: "test", Now: a.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := limitedReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "who?"}, r)
+	got := r.wait(t)
+	want := []string{"answer rate limited", "notice: Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."}
+	if diff := cmp.Diff(want, got[len(got)-2:]); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `byline_errors_total{kind="post_rate_limited"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/adapters/discord/discordtest"
+	"github.com/byline-bot/byline/metrics"
 )
 
 // wantNoPings fails unless a request's body lets nothing ping anyone:
@@ -942,3 +944,44 @@ func TestAbstentionDefusesPings(t *testing.T) {
 
 // rawPing is how Discord recognises @everyone and @here in a message.
 var rawPing = regexp.MustCompile(`(?i)@(everyone|here)`)
+
+// TestRateLimitedGiveUpSaysSo: after five 429s in a row the answer is
+// given up; once the limit has passed the asker hears why in the thread,
+// and the metrics count it.
+func TestRateLimitedGiveUpSaysSo(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	f.RateLimit("POST", "/api/v10/channels/q1/messages", chat.MaxRateLimited)
+	m := metrics.New()
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) { o.Metrics = m })
+	f.dispatch("MESSAGE_CREATE", h.mention("q1", "c1", "who won?"))
+	f.wait(t, "a message posted in the thread", func() bool {
+		for _, r := range f.Requests("POST", "/api/v10/channels/q1/messages") {
+			if r.Status == 200 {
+				return true
+			}
+		}
+		return false
+	})
+	h.stop(t)
+	var statuses []int
+	var said string
+	for _, r := range f.Requests("POST", "/api/v10/channels/q1/messages") {
+		statuses = append(statuses, r.Status)
+		if r.Status == 200 {
+			said = content(r)
+		}
+	}
+	if diff := cmp.Diff([]int{429, 429, 429, 429, 429, 200}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if want := "Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."; said != want {
+		t.Errorf("posted %q, want %q", said, want)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `byline_errors_total{kind="post_rate_limited"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -86,9 +87,15 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		// Also after a dropped connection, which slack-go redials
-		// without any other event.
+		// without any other event, and after Slack's routine
+		// refresh_requested disconnect, which slack-go handles without
+		// passing it on.
 		b.markReady(false)
-		b.log.Debug("slack: connecting to Socket Mode")
+		if c, ok := evt.Data.(*slack.ConnectingEvent); ok && c.ConnectionCount > 0 {
+			b.log.Debug("slack: Socket Mode connection ended (Slack renews them from time to time); reconnecting", "connection", c.ConnectionCount+1)
+		} else {
+			b.log.Debug("slack: connecting to Socket Mode")
+		}
 	case socketmode.EventTypeConnected:
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
 			b.log.Info("slack: reconnected to Socket Mode", "connection", c.ConnectionCount+1)
@@ -125,7 +132,14 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 				cancel()
 			}
 		}
-		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "detail", fmt.Sprintf("%T", evt.Data))
+		detail := socketError(evt.Data)
+		if closedConn(detail) {
+			// The old connection's reader, as slack-go closes it to
+			// reconnect: routine.
+			b.log.Debug("slack: Socket Mode connection closed for a reconnect", "type", evt.Type, "err", scrub(detail))
+			return
+		}
+		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "err", scrub(detail))
 	case socketmode.EventTypeEventsAPI:
 		ack(nil)
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
@@ -150,6 +164,28 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 			b.goTracked(work, b.interaction(cb))
 		}
 	}
+}
+
+// socketError is the error a Socket Mode error event carries.
+func socketError(data any) error {
+	switch e := data.(type) {
+	case *slack.IncomingEventError:
+		return e.ErrorObj
+	case *socketmode.ErrorBadMessage:
+		return fmt.Errorf("unreadable message: %w", e.Cause)
+	case *socketmode.ErrorWriteFailed:
+		return fmt.Errorf("writing a response: %w", e.Cause)
+	case error:
+		return e
+	}
+	return fmt.Errorf("%v", data)
+}
+
+// closedConn reports whether err is a read from a connection closed on
+// this side, as when slack-go reconnects.
+func closedConn(err error) bool {
+	var ce *websocket.CloseError
+	return errors.Is(err, net.ErrClosed) || (errors.As(err, &ce) && ce.Code == websocket.CloseNormalClosure)
 }
 
 // goTracked runs f, if any, in a goroutine counted as work in flight.

@@ -67,8 +67,15 @@ type ServiceOptions struct {
 	// Deadline bounds one answer, from the moment its turn comes. Zero
 	// means two minutes.
 	Deadline time.Duration
-	// Platform names the platform in metrics ("discord", "slack").
+	// Platform names the platform in metrics ("discord", "slack") and
+	// namespaces the dedupe keys ("discord:message:…").
 	Platform string
+	// Once reports whether key is seen for the first time, so that an
+	// event a platform delivers twice (a retry, a replay after a
+	// reconnect) is handled once; *knowledge.Store's Once, with how long
+	// to remember, is one. Nil means an in-memory set of the last 10,000
+	// keys.
+	Once func(ctx context.Context, key string) (bool, error)
 	// Metrics records questions, outcomes and timings; nil records nothing.
 	Metrics *metrics.Metrics
 	// Logger receives the service's logs. Nil means discard.
@@ -100,11 +107,35 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Once == nil {
+		opts.Once = NewRecent(10000).Once
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{opts: opts, log: log}, nil
+}
+
+// onceWithin bounds one dedupe check. The check writes to the knowledge
+// base, whose one writer may be busy with a feed's ingest; an answer
+// must not wait on that without limit.
+const onceWithin = 2 * time.Second
+
+// First reports whether the platform's event key (such as
+// "message:123") is new, in the platform's namespace. When the check
+// fails or takes longer than onceWithin, the event is taken as new and
+// the failure logged: a rare duplicate is better than silence.
+func (s *Service) First(ctx context.Context, key string) bool {
+	ctx, cancel := context.WithTimeout(ctx, onceWithin)
+	defer cancel()
+	key = s.opts.Platform + ":" + key
+	first, err := s.opts.Once(ctx, key)
+	if err != nil {
+		s.log.Warn("chat: checking whether an event was handled failed; handling it", "key", key, "err", err)
+		return true
+	}
+	return first
 }
 
 // Policy returns the service's policy, for adapters that need the

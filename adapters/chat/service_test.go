@@ -527,3 +527,34 @@ func TestServiceTellsWhenRateLimited(t *testing.T) {
 		t.Errorf("/metrics lacks %s", want)
 	}
 }
+
+// First namespaces keys by platform, and takes an event as new when the
+// dedupe check fails or stalls, rather than drop it.
+func TestServiceFirst(t *testing.T) {
+	var keys []string
+	fail := false
+	s, err := NewService(ServiceOptions{
+		Engine: &streamingAsker{}, Policy: NewPolicy(Settings{}, nil), Queue: NewQueue(context.Background(), 1, 1), Platform: "discord",
+		Once: func(ctx context.Context, key string) (bool, error) {
+			keys = append(keys, key)
+			if fail {
+				<-ctx.Done() // a writer busy for ever
+				return false, ctx.Err()
+			}
+			return len(keys) == 1, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got := []bool{s.First(ctx, "message:1"), s.First(ctx, "message:1")}
+	fail = true
+	got = append(got, s.First(ctx, "message:2"))
+	if diff := cmp.Diff([]bool{true, false, true}, got); diff != "" {
+		t.Errorf("First (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"discord:message:1", "discord:message:1", "discord:message:2"}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}

@@ -87,11 +87,9 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 	// so a slow database gets one of them; past it, the interaction is
 	// taken as new (a rare duplicate is better than no answer).
 	octx, cancel := context.WithTimeout(ctx, time.Second)
-	first, err := b.once(octx, "interaction:"+i.ID)
+	first := b.opts.Service.First(octx, "interaction:"+i.ID)
 	cancel()
-	if err != nil {
-		b.log.Warn("discord: checking whether an interaction was answered", "interaction", i.ID, "err", err)
-	} else if !first {
+	if !first {
 		return
 	}
 	data := i.ApplicationCommandData()

@@ -82,10 +82,6 @@ type Options struct {
 	// status for the moderator who asked. Nil means /digest says digests
 	// are not configured.
 	Digest func(ctx context.Context, channelID string) (string, error)
-	// Once reports whether key is seen for the first time, so that an
-	// event Discord delivers twice (as after a reconnect) is answered
-	// once. Nil means an in-memory set of the last 10,000 keys.
-	Once func(ctx context.Context, key string) (bool, error)
 	// OnReady, when set, is told whether the bot takes questions, for a
 	// readiness check: true once the gateway session is up (and again
 	// after a resume or reconnect), false when the gateway drops. It is
@@ -133,7 +129,6 @@ type Bot struct {
 	rest   rest
 	gw     gateway
 	policy *chat.Policy
-	once   func(ctx context.Context, key string) (bool, error)
 	dial   *dialer
 
 	channels channelCache
@@ -208,10 +203,7 @@ func newBot(opts Options, r rest, gw gateway) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw, policy: opts.Service.Policy(), once: opts.Once}
-	if b.once == nil {
-		b.once = chat.NewRecent(10000).Once
-	}
+	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw, policy: opts.Service.Policy()}
 	b.channels.init()
 	return b
 }

@@ -436,7 +436,7 @@ func TestDisconnectMidAnswer(t *testing.T) {
 	t.Parallel()
 	f := newFakeWith(t, discordtest.Options{ReplayOnResume: true})
 	f.addChannel("c1", "g1", "", 0)
-	// The bot's own in-memory Once, watched: the question's second
+	// The Service's in-memory Once, watched: the question's second
 	// delivery must reach it (and be turned away) before the answer is
 	// let through.
 	var (
@@ -445,12 +445,12 @@ func TestDisconnectMidAnswer(t *testing.T) {
 		again  = make(chan struct{})
 	)
 	set := chat.NewRecent(100)
-	h := startWith(t, f, func(o *Options) {
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) {
 		o.Once = func(ctx context.Context, key string) (bool, error) {
 			first, err := set.Once(ctx, key)
 			mu.Lock()
 			defer mu.Unlock()
-			if key == "message:r1" {
+			if key == "discord:message:r1" {
 				if checks++; checks == 2 {
 					close(again)
 				}
@@ -983,5 +983,25 @@ func TestRateLimitedGiveUpSaysSo(t *testing.T) {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if want := `byline_errors_total{kind="post_rate_limited"} 1`; !strings.Contains(rec.Body.String(), want) {
 		t.Errorf("/metrics lacks %s", want)
+	}
+}
+
+// TestDedupeStalled: a dedupe check that never returns (the database's
+// one writer busy with a long ingest) holds the answer back only for the
+// Service's bound; then the message is answered, and the stall logged.
+func TestDedupeStalled(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) {
+		o.Once = func(ctx context.Context, key string) (bool, error) {
+			<-ctx.Done()
+			return false, ctx.Err()
+		}
+	})
+	f.dispatch("MESSAGE_CREATE", h.mention("s1", "c1", "who won?"))
+	post := f.waitRequest(t, "POST", "/api/v10/channels/s1/messages")
+	if !strings.Contains(content(post), "who won?") {
+		t.Errorf("posted %q, want the answer", content(post))
 	}
 }

@@ -127,11 +127,7 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 		b.log.Debug("discord: not answering", "channel", dm.ChannelID, "message", dm.ID, "why", d.Why)
 		return
 	}
-	first, err := b.once(ctx, "message:"+dm.ID)
-	if err != nil {
-		// Better a rare duplicate than silence.
-		b.log.Warn("discord: checking whether a message was answered", "message", dm.ID, "err", err)
-	} else if !first {
+	if !b.opts.Service.First(ctx, "message:"+dm.ID) {
 		b.log.Info("discord: message delivered again; already answered", "message", dm.ID)
 		return
 	}

@@ -89,7 +89,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			r.key += "/private"
 		}
 		return nil, func(ctx context.Context) {
-			if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) || !b.work.Add() {
+			if !b.first(ctx, "trigger:"+cmd.TriggerID) || !b.work.Add() {
 				return
 			}
 			r.tracked = true
@@ -100,7 +100,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			return private("Give some keywords after " + name + " search."), nil
 		}
 		return nil, func(ctx context.Context) {
-			if b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+			if b.first(ctx, "trigger:"+cmd.TriggerID) {
 				b.search(ctx, r, questionText(arg, ""), cs.Sources)
 			}
 		}
@@ -110,7 +110,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			return private("Give a paragraph id after " + name + " source, as shown with each source: for example " + name + " source council-vote#2"), nil
 		}
 		return nil, func(ctx context.Context) {
-			if b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+			if b.first(ctx, "trigger:"+cmd.TriggerID) {
 				b.source(ctx, r, id, n, arg)
 			}
 		}
@@ -169,7 +169,7 @@ func (b *Bot) digest(cmd slack.SlashCommand) (*ackMessage, func(context.Context)
 	}
 	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: true}
 	return private("Posting today's digest…"), func(ctx context.Context) {
-		if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+		if !b.first(ctx, "trigger:"+cmd.TriggerID) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -227,7 +227,7 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 		return nil
 	}
 	return func(ctx context.Context) {
-		if !b.first(ctx, "slack:trigger:"+cb.TriggerID) {
+		if !b.first(ctx, "trigger:"+cb.TriggerID) {
 			return
 		}
 		channel := cb.Channel.ID

@@ -290,11 +290,11 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 		b.log.Debug("slack: not answering", "channel", in.channel, "ts", in.ts, "why", d.Why)
 		return
 	}
-	if in.eventID != "" && !b.first(ctx, "slack:event:"+in.eventID) {
+	if in.eventID != "" && !b.first(ctx, "event:"+in.eventID) {
 		b.log.Info("slack: event delivered again; already handled", "event", in.eventID)
 		return
 	}
-	if !b.first(ctx, "slack:message:"+in.channel+"/"+in.ts) {
+	if !b.first(ctx, "message:"+in.channel+"/"+in.ts) {
 		b.log.Info("slack: message already answered", "channel", in.channel, "ts", in.ts)
 		return
 	}
@@ -308,15 +308,9 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 	}
 }
 
-// first reports whether key is new to Once; when Once fails, it says yes:
-// better a rare duplicate than silence.
+// first reports whether an event key is new (see chat.Service.First).
 func (b *Bot) first(ctx context.Context, key string) bool {
-	ok, err := b.once(ctx, key)
-	if err != nil {
-		b.log.Warn("slack: checking whether an event was handled", "key", key, "err", err)
-		return true
-	}
-	return ok
+	return b.opts.Service.First(ctx, key)
 }
 
 // mentioned reports whether Slack text mentions the user.

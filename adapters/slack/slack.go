@@ -83,11 +83,6 @@ type Options struct {
 	// status for the admin who asked. Nil means `/byline digest` says
 	// digests are not configured.
 	Digest func(ctx context.Context, channelID string) (string, error)
-	// Once reports whether key is seen for the first time, so that an
-	// event Slack delivers twice (a retry, a reconnect) is answered once.
-	// Keys start with "slack:". Nil means an in-memory set of the last
-	// 10,000 keys.
-	Once func(ctx context.Context, key string) (bool, error)
 	// Logger receives the adapter's logs. Nil means discard. Tokens and
 	// the signing secret are never logged.
 	Logger *slog.Logger
@@ -111,7 +106,6 @@ type Bot struct {
 	api    webAPI
 	http   *http.Client
 	policy *chat.Policy
-	once   func(ctx context.Context, key string) (bool, error)
 
 	work chat.Work
 
@@ -183,10 +177,7 @@ func newBot(opts Options, api webAPI) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api, policy: opts.Service.Policy(), once: opts.Once}
-	if b.once == nil {
-		b.once = chat.NewRecent(10000).Once
-	}
+	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api, policy: opts.Service.Policy()}
 	if b.http == nil {
 		b.http = &http.Client{Timeout: 30 * time.Second}
 	}

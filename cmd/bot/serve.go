@@ -239,6 +239,7 @@ func (w *wiring) service(name string, def ChannelConfig, channels map[string]Cha
 	s, err := chat.NewService(chat.ServiceOptions{
 		Engine: w.engine, Policy: chat.NewPolicy(chatSettings(c, def, channels), nil), Limiter: limiter, Queue: q,
 		Deadline: deadline, Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
+		Once: w.once,
 	})
 	return s, q, err
 }
@@ -253,10 +254,9 @@ func (w *wiring) readyHook(platform string) func(bool) {
 
 // once remembers platform event ids in the knowledge base, so an event
 // delivered twice, even across a restart, is answered once.
-func (w *wiring) once(prefix string) func(ctx context.Context, key string) (bool, error) {
-	return func(ctx context.Context, key string) (bool, error) {
-		return w.store.Once(ctx, prefix+key, onceKeep)
-	}
+// The chat Service namespaces the keys by platform ("discord:…").
+func (w *wiring) once(ctx context.Context, key string) (bool, error) {
+	return w.store.Once(ctx, key, onceKeep)
 }
 
 // digestNow is a platform's /digest: today's digest for the channel,
@@ -353,7 +353,7 @@ func (w *wiring) discord() (*platform, error) {
 	p := &platform{name: "discord", service: s, queue: q}
 	bot, err := discord.New(discord.Options{
 		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.store,
-		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.readyHook("discord"), Logger: w.e.log,
+		Digest: w.digestNow(p), OnReady: w.readyHook("discord"), Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err

@@ -15,8 +15,7 @@ func (w *wiring) slack() (*platform, error) {
 	bot, err := slack.New(slack.Options{
 		BotToken: c.BotToken, AppToken: c.AppToken, SigningSecret: c.SigningSecret, Mode: c.Mode, Listen: c.Listen,
 		APIURL: c.APIURL, Admins: c.Admins, Service: s, Library: w.store,
-		// The adapter's dedupe keys begin with "slack:" already.
-		Digest: w.digestNow(p), Once: w.once(""), OnReady: w.readyHook("slack"), Logger: w.e.log,
+		Digest: w.digestNow(p), OnReady: w.readyHook("slack"), Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err

@@ -310,3 +310,65 @@ func TestRecent(t *testing.T) {
 		}
 	}
 }
+
+// Every platform keys its conversations the same way: the Service says
+// where an answer goes.
+func TestWhere(t *testing.T) {
+	thread := ChannelSettings{Allowed: true, ReplyInThread: true}
+	reply := ChannelSettings{Allowed: true}
+	tests := []struct {
+		name string
+		m    Message
+		cs   ChannelSettings
+		want Where
+	}{
+		{"dm", Message{ID: "m1", ChannelID: "D1", UserID: "U1", DM: true}, reply, Where{InPlace, "D1", false}},
+		{"dm thread", Message{ID: "m2", ChannelID: "D1", ThreadID: "t1", UserID: "U1", DM: true}, reply, Where{InPlace, "D1/t1", true}},
+		{"in a thread", Message{ID: "m3", ChannelID: "C1", ThreadID: "t1", UserID: "U1"}, reply, Where{InPlace, "C1/t1", true}},
+		{"new thread", Message{ID: "m4", ChannelID: "C1", UserID: "U1"}, thread, Where{NewThread, "C1/m4", true}},
+		{"in the channel", Message{ID: "m5", ChannelID: "C1", UserID: "U1"}, reply, Where{InChannel, "C1/u/U1", false}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, WhereFor(tt.m, tt.cs)); diff != "" {
+			t.Errorf("%s (-want +got):\\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestCommandConversation(t *testing.T) {
+	type conv struct {
+		Key      string
+		InThread bool
+	}
+	tests := []struct {
+		channel, thread string
+		dm, private     bool
+		want            conv
+	}{
+		{"D1", "", true, false, conv{"D1", false}},
+		{"C1", "", false, false, conv{"C1/u/U1", false}},
+		{"C1", "t1", false, false, conv{"C1/t1", true}},
+		{"C1", "", false, true, conv{"C1/u/U1/private/U1", false}},
+		{"C1", "t1", false, true, conv{"C1/t1/private/U1", false}},
+	}
+	for _, tt := range tests {
+		var got conv
+		got.Key, got.InThread = CommandConversation(tt.channel, tt.thread, "U1", tt.dm, tt.private)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%+v (-want +got):\\n%s", tt, diff)
+		}
+	}
+}
+
+// In a channel answered as replies, each asker is a conversation of their
+// own: one person's questions neither wait for nor feed another's.
+func TestChannelRepliesArePerAsker(t *testing.T) {
+	cs := ChannelSettings{Allowed: true}
+	key := func(id, user string) string { return WhereFor(Message{ID: id, ChannelID: "c1", UserID: user}, cs).Key }
+	if key("1", "u1") == key("2", "u2") {
+		t.Error("two askers share a conversation")
+	}
+	if key("1", "u1") != key("3", "u1") {
+		t.Error("one asker's questions are in two conversations")
+	}
+}

@@ -138,19 +138,43 @@ func (s *Service) First(ctx context.Context, key string) bool {
 	return first
 }
 
-// Policy returns the service's policy, for adapters that need the
-// channel settings.
+// Policy returns the service's policy.
 func (s *Service) Policy() *Policy { return s.opts.Policy }
 
+// Settings returns a channel's settings (a thread takes its parent
+// channel's).
+func (s *Service) Settings(channelID string) ChannelSettings {
+	return s.opts.Policy.Settings().For(channelID)
+}
+
+// OpenThread marks a thread the bot posted in or started as the bot's,
+// so replies there need no mention within the follow-up window.
+func (s *Service) OpenThread(channelID, threadID string) {
+	s.opts.Policy.OpenThread(ThreadKey(channelID, threadID))
+}
+
 // HandleMessage decides whether to answer m and, if so, queues the answer
-// to r. It never blocks on the answer itself, so a platform's event loop
-// may call it directly. It reports whether r will hear back: an answer, or
-// a notice saying why not (a quota, a full queue); false means r is
-// never called.
-func (s *Service) HandleMessage(m Message, r Reply) bool {
+// to the Reply that newReply makes for where the answer goes. It is the
+// one place a message is decided on: the Policy, then the dedupe keys,
+// then where the answer lands. It never blocks on the answer itself, so
+// a platform's event loop may call it directly. It reports whether a
+// Reply was made (and will hear back: an answer, or a notice saying why
+// not); newReply may return nil, as when the adapter is shutting down,
+// and then nothing is answered.
+func (s *Service) HandleMessage(ctx context.Context, m Message, newReply func(Where) Reply) bool {
 	d := s.opts.Policy.Decide(m)
 	if !d.Answer {
 		s.log.Debug("chat: not answering", "channel", m.ChannelID, "message", m.ID, "why", d.Why)
+		return false
+	}
+	for _, k := range m.Dedupe {
+		if !s.First(ctx, k) {
+			s.log.Info("chat: delivered again; already handled", "key", s.opts.Platform+":"+k)
+			return false
+		}
+	}
+	r := newReply(WhereFor(m, d.Settings))
+	if r == nil {
 		return false
 	}
 	text := strings.TrimSpace(m.Text)

@@ -130,7 +130,7 @@ func TestServiceAnswersStreamsAndRemembers(t *testing.T) {
 
 	// A mention answered in a new thread started on message m1.
 	r := newReply("C1/m1", true)
-	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", UserID: "U1", Text: "How did the council vote?", MentionsBot: true}, r) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1", ChannelID: "C1", UserID: "U1", Text: "How did the council vote?", MentionsBot: true}, to(r)) {
 		t.Fatal("a mention was not answered")
 	}
 	want := []string{
@@ -147,7 +147,7 @@ func TestServiceAnswersStreamsAndRemembers(t *testing.T) {
 
 	// A reply in that thread needs no mention and sees the first turn.
 	r2 := newReply("C1/m1", true)
-	if !s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "m1", UserID: "U2", Text: "And who voted against?"}, r2) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m2", ChannelID: "C1", ThreadID: "m1", UserID: "U2", Text: "And who voted against?"}, to(r2)) {
 		t.Fatal("a follow-up in the bot's thread was not answered")
 	}
 	r2.wait(t)
@@ -170,14 +170,14 @@ func TestServiceRefusesKindly(t *testing.T) {
 
 	t.Run("not addressed", func(t *testing.T) {
 		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
-		if s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", Text: "lunch?"}, newReply("C1", false)) {
+		if s.HandleMessage(context.Background(), Message{ID: "m", ChannelID: "C1", UserID: "U1", Text: "lunch?"}, to(newReply("C1", false))) {
 			t.Error("a message not addressed to the bot was answered")
 		}
 	})
 	t.Run("bare mention", func(t *testing.T) {
 		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
 		r := newReply("C1/m", true)
-		s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", MentionsBot: true}, r)
+		s.HandleMessage(context.Background(), Message{ID: "m", ChannelID: "C1", UserID: "U1", MentionsBot: true}, to(r))
 		if got := r.wait(t); len(got) != 1 || got[0] != "notice: Ask me a question about the news after the mention, and I'll answer with sources." {
 			t.Errorf("events %q", got)
 		}
@@ -261,7 +261,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	a.clock.advance(20 * time.Hour)
 
 	r := newReply("C1/d1", true)
-	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "Why the strike?"}, r) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "Why the strike?"}, to(r)) {
 		t.Fatal("a reply in the digest's thread 20 hours on was not answered")
 	}
 	r.wait(t)
@@ -276,7 +276,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	// reply is still answered, from the digest's articles first.
 	a.clock.advance(time.Hour)
 	r2 := newReply("C1/d1", true)
-	if !s.HandleMessage(Message{ID: "m1b", ChannelID: "C1", ThreadID: "d1", UserID: "U2", Text: "And the harbour?"}, r2) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1b", ChannelID: "C1", ThreadID: "d1", UserID: "U2", Text: "And the harbour?"}, to(r2)) {
 		t.Fatal("a reply an hour after the bot's answer in the digest's thread was not answered")
 	}
 	r2.wait(t)
@@ -288,7 +288,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	}
 
 	a.clock.advance(4 * time.Hour)
-	if s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, newReply("C1/d1", true)) {
+	if s.HandleMessage(context.Background(), Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, to(newReply("C1/d1", true))) {
 		t.Error("a reply more than a day after the digest and the last answer was answered without a mention")
 	}
 	if p := s.Policy().Preferred("C1/d1"); p != nil {
@@ -558,3 +558,6 @@ func TestServiceFirst(t *testing.T) {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 }
+
+// to is a newReply that always gives r.
+func to(r Reply) func(Where) Reply { return func(Where) Reply { return r } }

@@ -116,7 +116,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			channelID, threadID = ci.parent, i.ChannelID
 		}
 	}
-	cs := b.policy.Settings().For(channelID)
+	cs := b.opts.Service.Settings(channelID)
 	if i.GuildID == "" {
 		cs.Allowed, cs.Private = true, false // a DM is private already
 	}
@@ -149,21 +149,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			ir.say(ctx, "Ask a question after /ask, for example: /ask what did the council decide?")
 			return
 		}
-		conv := chat.Message{ChannelID: channelID, ThreadID: threadID}
-		ir.key, ir.inThread = conv.ConversationKey(), threadID != ""
-		switch {
-		case i.GuildID == "":
-			ir.key = i.ChannelID
-		case threadID == "":
-			// In a channel, each asker's questions are their own
-			// conversation; a whole channel is not one.
-			ir.key += "/u/" + userID
-		}
-		if cs.Private {
-			// Only the asker sees the answer, so it must not become
-			// context for the others in the thread.
-			ir.key, ir.inThread = ir.key+"/private/"+userID, false
-		}
+		ir.key, ir.inThread = chat.CommandConversation(channelID, threadID, userID, i.GuildID == "", cs.Private)
 		if !b.work.Add() {
 			ir.say(ctx, "I'm restarting; please ask again in a minute.")
 			return

@@ -124,12 +124,11 @@ type gateway interface {
 
 // Bot is Byline on Discord.
 type Bot struct {
-	opts   Options
-	log    *slog.Logger
-	rest   rest
-	gw     gateway
-	policy *chat.Policy
-	dial   *dialer
+	opts Options
+	log  *slog.Logger
+	rest rest
+	gw   gateway
+	dial *dialer
 
 	channels channelCache
 	work     chat.Work
@@ -203,7 +202,7 @@ func newBot(opts Options, r rest, gw gateway) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw, policy: opts.Service.Policy()}
+	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw}
 	b.channels.init()
 	return b
 }
@@ -487,7 +486,7 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		}
 	}
 	if ci, err := b.channels.lookup(ctx, b.rest, channelID); err == nil && ci.thread {
-		b.policy.OpenThread(chat.Message{ChannelID: ci.parent, ThreadID: channelID}.ConversationKey())
+		b.opts.Service.OpenThread(ci.parent, channelID)
 	}
 	return first, nil
 }
@@ -508,6 +507,6 @@ func (b *Bot) StartThread(ctx context.Context, channelID, messageID, name string
 		return "", fmt.Errorf("discord: starting a thread on %s: %w", messageID, scrub(err))
 	}
 	b.channels.put(ch.ID, channelInfo{thread: true, parent: channelID})
-	b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ch.ID}.ConversationKey())
+	b.opts.Service.OpenThread(channelID, ch.ID)
 	return ch.ID, nil
 }

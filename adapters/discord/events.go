@@ -122,23 +122,15 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 			m.ChannelID, m.ThreadID = ci.parent, dm.ChannelID
 		}
 	}
-	d := b.policy.Decide(m)
-	if !d.Answer {
-		b.log.Debug("discord: not answering", "channel", dm.ChannelID, "message", dm.ID, "why", d.Why)
-		return
-	}
-	if !b.opts.Service.First(ctx, "message:"+dm.ID) {
-		b.log.Info("discord: message delivered again; already answered", "message", dm.ID)
-		return
-	}
-	r := b.newMessageReply(m, d.Settings, dm)
-	if !b.work.Add() {
-		return
-	}
-	r.tracked = true
-	if !b.opts.Service.HandleMessage(m, r) {
-		r.finish() // the Service decided otherwise: nothing will be posted
-	}
+	m.Dedupe = []string{"message:" + dm.ID}
+	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
+		if !b.work.Add() {
+			return nil
+		}
+		r := b.newMessageReply(w, m, dm)
+		r.tracked = true
+		return r
+	})
 }
 
 // ownRole finds the bot's own role in a guild: the managed role among

@@ -126,24 +126,16 @@ type messageReply struct {
 	done     chan struct{}
 }
 
-// newMessageReply decides where the answer to m goes.
-func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings, dm *discordgo.Message) *messageReply {
-	r := &messageReply{b: b, msg: dm, channelID: dm.ChannelID, done: make(chan struct{})}
-	switch {
-	case m.DM:
-		r.mode, r.key = inPlace, m.ConversationKey()
-	case m.ThreadID != "":
-		r.mode, r.key, r.inThread = inPlace, m.ConversationKey(), true
-	case cs.ReplyInThread:
-		// A thread started on a message has the message's id.
-		r.mode, r.inThread = newThread, true
-		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: dm.ID}.ConversationKey()
-		r.channelID = ""
-		r.name = threadName(m.Text)
+// newMessageReply returns a Reply that answers dm where w says.
+func (b *Bot) newMessageReply(w chat.Where, m chat.Message, dm *discordgo.Message) *messageReply {
+	r := &messageReply{b: b, msg: dm, channelID: dm.ChannelID, key: w.Key, inThread: w.InThread, done: make(chan struct{})}
+	switch w.Placement {
+	case chat.InPlace:
+		r.mode = inPlace
+	case chat.NewThread:
+		r.mode, r.channelID, r.name = newThread, "", threadName(m.Text)
 	default:
-		// Answered in the channel: each asker's questions are their own
-		// conversation, in order, while other people's run alongside.
-		r.mode, r.key = asReply, m.ConversationKey()+"/u/"+m.UserID
+		r.mode = asReply
 	}
 	return r
 }
@@ -187,7 +179,7 @@ func (r *messageReply) startThread(ctx context.Context) {
 	switch _, code := restStatus(err); {
 	case err == nil:
 		r.channelID = id
-		if key := (chat.Message{ChannelID: r.msg.ChannelID, ThreadID: id}).ConversationKey(); key != r.key {
+		if key := chat.ThreadKey(r.msg.ChannelID, id); key != r.key {
 			// Not Discord's rule that a thread shares its message's id;
 			// the follow-up window opens in the real thread all the same.
 			r.b.log.Warn("discord: thread id differs from its message's", "thread", id, "message", r.msg.ID)

@@ -285,27 +285,18 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 	}
 	m.MentionsBot = in.mention || mentioned(in.text, botUser)
 	m.Text = questionText(in.text, botUser)
-	d := b.policy.Decide(m)
-	if !d.Answer {
-		b.log.Debug("slack: not answering", "channel", in.channel, "ts", in.ts, "why", d.Why)
-		return
+	if in.eventID != "" {
+		m.Dedupe = append(m.Dedupe, "event:"+in.eventID)
 	}
-	if in.eventID != "" && !b.first(ctx, "event:"+in.eventID) {
-		b.log.Info("slack: event delivered again; already handled", "event", in.eventID)
-		return
-	}
-	if !b.first(ctx, "message:"+in.channel+"/"+in.ts) {
-		b.log.Info("slack: message already answered", "channel", in.channel, "ts", in.ts)
-		return
-	}
-	r := b.newMessageReply(m, d.Settings)
-	if !b.work.Add() {
-		return
-	}
-	r.tracked = true
-	if !b.opts.Service.HandleMessage(m, r) {
-		r.finish() // the Service decided otherwise: nothing will be posted
-	}
+	m.Dedupe = append(m.Dedupe, "message:"+in.channel+"/"+in.ts)
+	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
+		if !b.work.Add() {
+			return nil
+		}
+		r := b.newMessageReply(w, m)
+		r.tracked = true
+		return r
+	})
 }
 
 // first reports whether an event key is new (see chat.Service.First).

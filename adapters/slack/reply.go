@@ -117,21 +117,15 @@ type messageReply struct {
 	doneOnce sync.Once
 }
 
-// newMessageReply decides where the answer to m goes: a DM or a thread
-// answers in place; a channel message in a new thread on it, or in the
-// channel when the channel is set to reply there.
-func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings) *messageReply {
-	r := &messageReply{b: b, channel: m.ChannelID}
-	switch {
-	case m.DM || m.ThreadID != "":
-		r.threadTS, r.key, r.inThread = m.ThreadID, m.ConversationKey(), m.ThreadID != ""
-	case cs.ReplyInThread:
-		r.threadTS, r.inThread = m.ID, true
-		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: m.ID}.ConversationKey()
-	default:
-		// Answered in the channel: each asker's questions are their own
-		// conversation, in order, while other people's run alongside.
-		r.key = m.ConversationKey() + "/u/" + m.UserID
+// newMessageReply returns a Reply that answers m where w says: in a DM or
+// a thread in place, in a new thread on m, or in the channel.
+func (b *Bot) newMessageReply(w chat.Where, m chat.Message) *messageReply {
+	r := &messageReply{b: b, channel: m.ChannelID, key: w.Key, inThread: w.InThread}
+	switch w.Placement {
+	case chat.InPlace:
+		r.threadTS = m.ThreadID
+	case chat.NewThread:
+		r.threadTS = m.ID // a thread on a message has the message's ts
 	}
 	return r
 }

@@ -105,7 +105,6 @@ type Bot struct {
 	client *slack.Client
 	api    webAPI
 	http   *http.Client
-	policy *chat.Policy
 
 	work chat.Work
 
@@ -177,7 +176,7 @@ func newBot(opts Options, api webAPI) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api, policy: opts.Service.Policy()}
+	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api}
 	if b.http == nil {
 		b.http = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -300,7 +299,7 @@ func (b *Bot) Addr() net.Addr {
 // able to ping anyone and no link previews. It returns the first
 // message's ts. Each message's thread becomes the bot's, so replies there
 // need no mention within the follow-up window; the caller may open it
-// wider with Policy.OpenDigestThread(channelID+"/"+ts, ids).
+// wider with Service.PostDigest.
 func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) {
 	if strings.TrimSpace(text) == "" {
 		return "", errors.New("slack: nothing to post")
@@ -314,7 +313,7 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		if first == "" {
 			first = ts
 		}
-		b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ts}.ConversationKey())
+		b.opts.Service.OpenThread(channelID, ts)
 	}
 	return first, nil
 }

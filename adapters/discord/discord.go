@@ -122,6 +122,12 @@ type gateway interface {
 	AddHandler(handler interface{}) func()
 }
 
+// A Bot is a chat platform on which threads are started on messages.
+var (
+	_ chat.Platform      = (*Bot)(nil)
+	_ chat.ThreadStarter = (*Bot)(nil)
+)
+
 // Bot is Byline on Discord.
 type Bot struct {
 	opts Options
@@ -509,4 +515,17 @@ func (b *Bot) StartThread(ctx context.Context, channelID, messageID, name string
 	b.channels.put(ch.ID, channelInfo{thread: true, parent: channelID})
 	b.opts.Service.OpenThread(channelID, ch.ID)
 	return ch.ID, nil
+}
+
+// Edit replaces the text of a message the bot posted, rendered as Post
+// renders it; the text must fit one message.
+func (b *Bot) Edit(ctx context.Context, channelID, messageID, text string) error {
+	pieces := RenderText(text)
+	if len(pieces) != 1 {
+		return fmt.Errorf("discord: an edit must be one message of at most %d characters, not %d messages", MaxMessage, len(pieces))
+	}
+	if err := b.edit(ctx, channelID, messageID, pieces[0]); err != nil {
+		return fmt.Errorf("discord: editing %s: %w", messageID, err)
+	}
+	return nil
 }

@@ -1005,3 +1005,30 @@ func TestDedupeStalled(t *testing.T) {
 		t.Errorf("posted %q, want the answer", content(post))
 	}
 }
+
+// TestEdit: Edit replaces a posted message's text as Post renders it,
+// pinging no one; text too long for one message is refused.
+func TestEdit(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	b := newBotFor(t, f, newAsker(), &fakeClock{}, nil)
+	id, err := b.Post(context.Background(), "c1", "The ferry is late.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Edit(context.Background(), "c1", id, "The ferry is late, @here says."); err != nil {
+		t.Fatal(err)
+	}
+	edits := f.Requests("PATCH", "/api/v10/channels/c1/messages/"+id)
+	if len(edits) != 1 {
+		t.Fatalf("edits = %d, want 1", len(edits))
+	}
+	if got, want := content(edits[0]), "The ferry is late, @\u200bhere says."; got != want {
+		t.Errorf("edited to %q, want %q", got, want)
+	}
+	wantNoPings(t, edits[0])
+	if err := b.Edit(context.Background(), "c1", id, strings.Repeat("Too long. ", 300)); err == nil {
+		t.Error("an edit longer than one message was not refused")
+	}
+}

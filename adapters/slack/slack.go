@@ -98,6 +98,10 @@ type webAPI interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 }
 
+// A Bot is a chat platform; every Slack message is the root of its own
+// thread, so it needs no ThreadStarter.
+var _ chat.Platform = (*Bot)(nil)
+
 // Bot is Byline on Slack.
 type Bot struct {
 	opts   Options
@@ -316,4 +320,17 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		b.opts.Service.OpenThread(channelID, ts)
 	}
 	return first, nil
+}
+
+// Edit replaces the text of a message the bot posted, rendered as Post
+// renders it; the text must fit one message.
+func (b *Bot) Edit(ctx context.Context, channelID, ts, text string) error {
+	ms := RenderText(text)
+	if len(ms) != 1 {
+		return fmt.Errorf("slack: an edit must be one message, not %d", len(ms))
+	}
+	if err := b.update(ctx, channelID, ts, ms[0]); err != nil {
+		return fmt.Errorf("slack: editing %s: %w", ts, err)
+	}
+	return nil
 }

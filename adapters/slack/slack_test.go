@@ -657,6 +657,28 @@ func TestPost(t *testing.T) {
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", ts))
 }
 
+// TestEdit: Edit replaces a posted message as Post renders it.
+func TestEdit(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ts, err := h.bot.Post(context.Background(), "C1", "The ferry is late.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Edit(context.Background(), "C1", ts, "The ferry is late, @here says."); err != nil {
+		t.Fatal(err)
+	}
+	updates := h.fake.calls("chat.update", inChannel("C1"))
+	if len(updates) != 1 {
+		t.Fatalf("updates = %d, want 1", len(updates))
+	}
+	wantQuiet(t, updates[0])
+	wantNoPings(t, updates[0])
+	if text, _ := posted(t, updates[0]); !strings.Contains(text, "ferry is late") {
+		t.Errorf("edited to %q", text)
+	}
+}
+
 // TestShutdownWaitsForAnswers: when Run's context ends mid-answer, Run
 // returns only once the answer is posted.
 func TestShutdownWaitsForAnswers(t *testing.T) {

@@ -27,16 +27,13 @@ import (
 // reconnect, and across a restart of the bot.
 const onceKeep = 24 * time.Hour
 
-// platform is one chat surface `bot serve` runs.
+// platform is one chat surface `bot serve` runs, with its answering
+// pipeline.
 type platform struct {
-	name string
-	run  func(ctx context.Context) error
-	post func(ctx context.Context, channelID, text string) (string, error)
-	// startThread starts a thread on a posted message and returns its
-	// id; nil where replies to a message are its thread already (Slack).
-	startThread func(ctx context.Context, channelID, messageID, name string) (string, error)
-	service     *chat.Service
-	queue       *chat.Queue
+	name    string
+	bot     chat.Platform
+	service *chat.Service
+	queue   *chat.Queue
 }
 
 // checkPlatforms says, before anything is opened, what stops `bot serve`
@@ -171,7 +168,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	for _, p := range platforms {
 		// Each adapter's errors name the adapter already.
-		g.Go(func() error { return p.run(gctx) })
+		g.Go(func() error { return p.bot.Run(gctx) })
 	}
 	g.Go(func() error { return sched.Run(gctx) })
 	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
@@ -290,35 +287,16 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// digestPoster posts a digest to a channel of p and opens its thread for
-// replies, which are answered from the digest's articles first. On
-// Discord it starts that thread on the digest's first message, named
-// after the digest; on Slack every message has its thread already.
+// digestPoster posts a digest to a channel of p, whose Service opens its
+// thread for replies (see chat.Service.PostDigest).
 func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
 	return func(ctx context.Context, d answer.Digest) (string, error) {
 		m.Tokens(d.PromptTokens, d.CompletionTokens)
-		text := answer.RenderDigest(d)
-		id, err := p.post(ctx, channelID, text)
-		if err != nil {
-			return id, err
-		}
 		var ids []string
 		for _, it := range d.Items {
 			ids = append(ids, it.ArticleIDs...)
 		}
-		// A thread on a message has the message's id: its ts on Slack, and
-		// on Discord the thread channel started from it. It is opened
-		// before the thread exists, so that the first reply finds it open.
-		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids, time.Now())
-		if p.startThread != nil {
-			name, _, _ := strings.Cut(text, "\n")
-			if _, err := p.startThread(ctx, channelID, id, name); err != nil {
-				// The digest is posted; replies just need a thread of
-				// their own, or a mention.
-				log.Warn("digest: starting its thread failed", "platform", p.name, "channel", channelID, "err", err)
-			}
-		}
-		return id, nil
+		return p.service.PostDigest(ctx, p.bot, channelID, answer.RenderDigest(d), ids)
 	}
 }
 
@@ -336,8 +314,7 @@ func reopenDigestThreads(ctx context.Context, store *knowledge.Store, platforms 
 			if !ok || r.Detail == "" {
 				continue
 			}
-			key := chat.Message{ChannelID: channelID, ThreadID: r.Detail}.ConversationKey()
-			p.service.Policy().OpenDigestThread(key, r.Articles, r.Updated)
+			p.service.ReopenDigestThread(channelID, r.Detail, r.Articles, r.Updated)
 		}
 	}
 	return nil
@@ -358,7 +335,7 @@ func (w *wiring) discord() (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.run, p.post, p.startThread = bot.Run, bot.Post, bot.StartThread
+	p.bot = bot
 	return p, nil
 }
 

@@ -20,6 +20,6 @@ func (w *wiring) slack() (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.run, p.post = bot.Run, bot.Post
+	p.bot = bot
 	return p, nil
 }

@@ -28,27 +28,39 @@ type Library interface {
 
 // Reply is where the answer to one question goes. A platform adapter
 // implements it for each question it hands to the Service: it knows the
-// channel, the thread and whether the asker alone may see the answer.
+// channel, the thread and whether the asker alone may see the answer,
+// and it renders for its platform (mention syntax, escaping, limits).
 // Its methods are called one at a time, never concurrently, in order:
-// Typing, any number of Progress, then Answer or Notice (and a Notice
-// after an Answer that could not be posted).
+// Typing, any number of Progress (where the Reply has them), then Answer
+// or Notice (and a Notice after an Answer that could not be posted).
 type Reply interface {
 	// Conversation is the key of the conversation the answer lands in
-	// (see Message.ConversationKey) and whether that is a thread; a
-	// mention answered in a new thread lands in that thread's key.
+	// (see ThreadKey) and whether that is a thread; a mention answered in
+	// a new thread lands in that thread's key.
 	Conversation() (key string, inThread bool)
-	// Typing shows that the bot is working. Errors are the adapter's to
-	// log; the answer goes on.
-	Typing(ctx context.Context)
-	// Progress shows the answer as the LLM writes it so far, at most about
-	// once every Options.ProgressEvery. Adapters post a placeholder on the
-	// first call and edit it after.
-	Progress(ctx context.Context, partial string) error
 	// Answer delivers the final answer (replacing any progress message).
 	Answer(ctx context.Context, a answer.Answer) error
 	// Notice delivers a short plain message: a quota reached, a queue full,
 	// a failure.
 	Notice(ctx context.Context, text string) error
+}
+
+// Typer is a Reply that can show that the bot is working. Without it,
+// nothing shows until the first progress or the answer.
+type Typer interface {
+	// Typing shows that the bot is working. Errors are the adapter's to
+	// log; the answer goes on.
+	Typing(ctx context.Context)
+}
+
+// Streamer is a Reply that can show an answer while it is written, by
+// posting a placeholder and editing it. Without it, the answer shows once
+// whole, and a question waiting for a slot is not told its place in line.
+type Streamer interface {
+	// Progress shows the answer as the LLM writes it so far, at most about
+	// once every Options.ProgressEvery. Adapters post a placeholder on the
+	// first call and edit it after.
+	Progress(ctx context.Context, partial string) error
 }
 
 // ServiceOptions configures a Service.
@@ -216,8 +228,9 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	// once, as the message the answer will later replace; the answer waits
 	// for that message to be posted.
 	line := s.opts.Queue.Line(key)
+	stream, canStream := r.(Streamer)
 	var told chan struct{}
-	if line > 0 {
+	if line > 0 && canStream {
 		told = make(chan struct{})
 	}
 	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) {
@@ -231,7 +244,7 @@ func (s *Service) Ask(req Request, r Reply) bool {
 			defer close(told)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if err := r.Progress(ctx, fmt.Sprintf("You're number %d in line. I'll answer here as soon as I can.", line)); err != nil {
+			if err := stream.Progress(ctx, fmt.Sprintf("You're number %d in line. I'll answer here as soon as I can.", line)); err != nil {
 				s.log.Warn("chat: posting the place in line failed", "err", err)
 			}
 		}()
@@ -265,9 +278,12 @@ func (s *Service) answer(work context.Context, key string, inThread bool, req Re
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(work, s.opts.Deadline)
 	defer cancel()
-	r.Typing(ctx)
-
-	p := &progress{every: s.opts.ProgressEvery, now: s.opts.Now, reply: r, ctx: ctx, log: s.log}
+	if t, ok := r.(Typer); ok {
+		t.Typing(ctx)
+	}
+	// The engine streams either way; only a Streamer is shown the text.
+	stream, _ := r.(Streamer)
+	p := &progress{every: s.opts.ProgressEvery, now: s.opts.Now, reply: stream, ctx: ctx, log: s.log}
 	a, err := s.opts.Engine.Ask(ctx, answer.Question{
 		Text:      req.Text,
 		History:   s.opts.Policy.History(key),
@@ -356,7 +372,7 @@ func (s *Service) noticeWithin(ctx context.Context, r Reply, text string) {
 type progress struct {
 	every time.Duration
 	now   func() time.Time
-	reply Reply
+	reply Streamer // nil shows nothing
 	ctx   context.Context
 	log   *slog.Logger
 
@@ -376,7 +392,7 @@ func (p *progress) update(text string) {
 	if p.sent && now.Sub(p.last) < p.every {
 		return
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" || p.reply == nil {
 		return
 	}
 	p.sent, p.last = true, now

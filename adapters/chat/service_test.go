@@ -561,3 +561,27 @@ func TestServiceFirst(t *testing.T) {
 
 // to is a newReply that always gives r.
 func to(r Reply) func(Where) Reply { return func(Where) Reply { return r } }
+
+// plainReply can only answer: no typing, no streaming.
+type plainReply struct{ r *recordingReply }
+
+func (p plainReply) Conversation() (string, bool) { return p.r.Conversation() }
+func (p plainReply) Answer(ctx context.Context, a answer.Answer) error {
+	return p.r.Answer(ctx, a)
+}
+func (p plainReply) Notice(ctx context.Context, s string) error { return p.r.Notice(ctx, s) }
+
+// A Reply that is neither a Typer nor a Streamer gets the answer whole,
+// though the engine streamed it.
+func TestServicePlainReply(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+	r := newReply("c", false)
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, plainReply{r})
+	if diff := cmp.Diff([]string{"answer: The council voted 5 to 2 [1]."}, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if a.asked[0].OnPartial == nil {
+		t.Error("the engine was not asked to stream")
+	}
+}

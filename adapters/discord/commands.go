@@ -359,11 +359,9 @@ func (r *interactionReply) say(ctx context.Context, pieces ...string) {
 // Conversation implements chat.Reply.
 func (r *interactionReply) Conversation() (string, bool) { return r.key, r.inThread }
 
-// Typing implements chat.Reply; the deferred response already shows that
-// the bot is thinking.
-func (r *interactionReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply by editing the response.
+// Progress implements chat.Streamer by editing the response. (It is no
+// chat.Typer: the deferred response already shows that the bot is
+// thinking.)
 func (r *interactionReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -106,6 +106,12 @@ const (
 	asReply
 )
 
+var (
+	_ chat.Typer    = (*messageReply)(nil)
+	_ chat.Streamer = (*messageReply)(nil)
+	_ chat.Streamer = (*interactionReply)(nil)
+)
+
 // messageReply is a chat.Reply that answers a Discord message.
 type messageReply struct {
 	b        *Bot
@@ -192,7 +198,7 @@ func (r *messageReply) startThread(ctx context.Context) {
 	}
 }
 
-// Typing implements chat.Reply: it shows the typing indicator, and renews
+// Typing implements chat.Typer: it shows the typing indicator, and renews
 // it until the answer is posted or ctx ends.
 func (r *messageReply) Typing(ctx context.Context) {
 	r.mu.Lock()
@@ -225,7 +231,7 @@ func (r *messageReply) Typing(ctx context.Context) {
 	}()
 }
 
-// Progress implements chat.Reply: the first call posts a placeholder,
+// Progress implements chat.Streamer: the first call posts a placeholder,
 // later ones edit it.
 func (r *messageReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()

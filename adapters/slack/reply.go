@@ -97,7 +97,9 @@ func (b *Bot) respond(ctx context.Context, responseURL string, ephemeral bool, m
 }
 
 // messageReply is a chat.Reply that answers a Slack message: in a DM, in a
-// thread, or in the channel.
+// thread, or in the channel. It is a chat.Streamer but no chat.Typer:
+// Slack has no typing indicator for bots outside the legacy RTM API, so
+// nothing is shown until there is text.
 type messageReply struct {
 	b        *Bot
 	channel  string
@@ -133,12 +135,7 @@ func (b *Bot) newMessageReply(w chat.Where, m chat.Message) *messageReply {
 // Conversation implements chat.Reply.
 func (r *messageReply) Conversation() (string, bool) { return r.key, r.inThread }
 
-// Typing implements chat.Reply. Slack has no typing indicator for bots
-// outside the legacy RTM API, so nothing is shown until there is text: the
-// first Progress, or the answer.
-func (r *messageReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply: the first call posts a placeholder,
+// Progress implements chat.Streamer: the first call posts a placeholder,
 // later ones edit it (the Service calls it at most about once a second).
 // An edit is only a preview, so a rate-limited one is not retried: the
 // edits pause for as long as Slack asks (chat.update allows about 50 a
@@ -227,9 +224,16 @@ func (r *messageReply) finish() {
 	})
 }
 
+var (
+	_ chat.Streamer = (*messageReply)(nil)
+	_ chat.Reply    = (*commandReply)(nil)
+)
+
 // commandReply answers a slash command through its response_url: visible
 // to the asker alone in private channels, else in the channel. It is a
-// chat.Reply for `/byline ask`.
+// chat.Reply for `/byline ask`, and no chat.Streamer: a response_url takes
+// five messages and cannot edit them, so the answer shows once it is
+// whole.
 type commandReply struct {
 	b         *Bot
 	url       string
@@ -245,13 +249,6 @@ type commandReply struct {
 // Conversation implements chat.Reply. A slash command is never in a
 // thread.
 func (r *commandReply) Conversation() (string, bool) { return r.key, false }
-
-// Typing implements chat.Reply; nothing to show.
-func (r *commandReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply. A response_url takes five messages and
-// cannot edit them, so a command's answer shows once it is whole.
-func (r *commandReply) Progress(context.Context, string) error { return nil }
 
 // Answer implements chat.Reply.
 func (r *commandReply) Answer(ctx context.Context, a answer.Answer) error {

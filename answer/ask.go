@@ -142,7 +142,12 @@ func (e *Engine) byIntent(p plan, passages []knowledge.Passage) Answer {
 		if a, ok := e.whoSaid(p, passages); ok {
 			return a
 		}
-		return Answer{Abstained: true, Note: "no statement of " + p.intent.subject}
+		if namesSomeone(p.intent.subject) {
+			return Answer{Abstained: true, Note: "no statement of " + p.intent.subject}
+		}
+		// "the company" may be named otherwise in the articles
+		// ("Lowmere Valley Rail"): the sentences that hold the
+		// question's words answer it.
 	case intentBothSides:
 		if a, ok := e.bothSides(p, passages); ok {
 			return a
@@ -151,6 +156,17 @@ func (e *Engine) byIntent(p plan, passages []knowledge.Passage) Answer {
 		return e.yesNo(p, passages)
 	}
 	return e.extractive(p.asked, passages)
+}
+
+// namesSomeone reports whether a who-said subject holds a name, a word
+// written with a capital, rather than only a role ("the company").
+func namesSomeone(subject string) bool {
+	for _, t := range text.Terms(subject) {
+		if (t.Upper || t.Acro) && !t.Compound && t.IsContent() {
+			return true
+		}
+	}
+	return false
 }
 
 // promptQuestion is the question the model is given: as typed, with what

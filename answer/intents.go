@@ -140,14 +140,26 @@ func (e *Engine) whoSaid(p plan, passages []knowledge.Passage) (Answer, bool) {
 			continue
 		}
 		used[f.s.passage]++
+		// Who said it is written before the quote only when the quote
+		// does not say it itself.
 		lead := ""
-		if !strings.Contains(strings.ToLower(f.s.text), strings.ToLower(f.speaker)) || strings.HasPrefix(f.speaker, "the ") {
+		if !holdsWords(f.s, f.speaker) {
 			lead = upperFirst(f.speaker) + ":"
 		}
 		qs = append(qs, quoteLine{passage: f.s.passage, text: f.s.text, lead: lead})
 	}
 	m := messagesFor(p.lang)
 	return quoteAnswer(fmt.Sprintf(m.whatSaid, p.intent.subject), passages, qs), true
+}
+
+// holdsWords reports whether every content word of phrase is in s.
+func holdsWords(s *sentence, phrase string) bool {
+	for _, k := range text.ContentKeys(phrase) {
+		if !s.keys[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // bothSides answers "what does each side say": the claim and the denial

@@ -6,35 +6,35 @@ package answer
 // answer protocol and on the story paraphrase set (see bench/fit.go).
 var (
 	fittedSentence = [...]float64{
-		-11.3678,  // bias
-		1.47768,   // coverage_sentence
-		-0.522292, // coverage_paragraph
-		-1.5918,   // coverage_title
-		2.14686,   // reciprocal_rank
-		8.14452,   // relative_score
-		0.216605,  // answer_cue
-		-2.96087,  // novelty
-		0.430338,  // bigrams
-		-0.129381, // first_sentence
-		0.503201,  // log_length
-		-0.266107, // fragment
-		-0.360149, // names_covered
-		1.49221,   // best_of_paragraph
-		1.19558,   // coverage_soft
+		-5.82015,  // bias
+		0.876,     // coverage_sentence
+		-0.577424, // coverage_paragraph
+		-1.21239,  // coverage_title
+		1.60831,   // reciprocal_rank
+		3.19091,   // relative_score
+		0.245196,  // answer_cue
+		-2.9595,   // novelty
+		0.387217,  // bigrams
+		-0.136095, // first_sentence
+		0.469313,  // log_length
+		-0.299978, // fragment
+		-0.276176, // names_covered
+		1.45316,   // best_of_paragraph
+		2.05045,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-13.248,  // bias
-		-1.34169, // best_probability
-		5.36298,  // second_probability
-		8.1075,   // best_coverage
-		4.59841,  // best_paragraph_coverage
-		3.68523,  // missing_share
-		3.04064,  // score_gap
-		1.91097,  // log_terms
-		2.48694,  // names_found
-		0.442446, // cue_in_best
-		0.611869, // kind_open
-		0.66164,  // top_over_mean
+		-13.0693, // bias
+		2.30279,  // best_probability
+		6.11226,  // second_probability
+		4.28577,  // best_coverage
+		3.92168,  // best_paragraph_coverage
+		3.50452,  // missing_share
+		-1.23883, // score_gap
+		1.09497,  // log_terms
+		2.67421,  // names_found
+		0.649709, // cue_in_best
+		0.882454, // kind_open
+		0.658082, // top_over_mean
 	}
-	fittedThreshold = 0.75
+	fittedThreshold = 0.71
 )

@@ -2,10 +2,12 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -129,6 +131,62 @@ func TestQueueFull(t *testing.T) {
 	q.Wait()
 }
 
+// Once the queue's context ends, the jobs still waiting for a slot are
+// dropped, not all run at once without one.
+func TestQueueDropsWaitingJobsAtShutdown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		q := NewQueue(ctx, 1, 5)
+		var mu sync.Mutex
+		var started []string
+		release := make(chan struct{})
+		for _, key := range []string{"a", "b", "c"} {
+			if _, err := q.Submit(key, func(ctx context.Context) {
+				mu.Lock()
+				started = append(started, key)
+				mu.Unlock()
+				<-release
+			}); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait() // a takes the slot first
+		}
+		q.Close()
+		cancel()
+		synctest.Wait()
+		mu.Lock()
+		got := append([]string(nil), started...)
+		mu.Unlock()
+		if diff := cmp.Diff([]string{"a"}, got); diff != "" {
+			t.Errorf("jobs started after the context ended (-want +got):\n%s", diff)
+		}
+		close(release)
+		q.Wait()
+		if n := q.Dropped(); n != 2 {
+			t.Errorf("Dropped = %d, want 2", n)
+		}
+	})
+}
+
+// A closed queue takes no more jobs; those queued before still run.
+func TestQueueClosed(t *testing.T) {
+	q := NewQueue(context.Background(), 1, 5)
+	ran := make(chan struct{})
+	if _, err := q.Submit("k", func(context.Context) { close(ran) }); err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	if _, err := q.Submit("k", func(context.Context) { t.Error("a job submitted after Close ran") }); !errors.Is(err, ErrClosed) {
+		t.Errorf("Submit after Close: err %v, want ErrClosed", err)
+	}
+	q.Wait()
+	select {
+	case <-ran:
+	default:
+		t.Error("the job queued before Close did not run")
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	l := NewLimiter(Limits{UserPerMinute: 6, UserBurst: 2, ChannelPerMinute: 60, ChannelBurst: 3}, clk.now)
@@ -250,5 +308,67 @@ func TestRecent(t *testing.T) {
 		if got, _ := r.Once(ctx, tc.key); got != tc.want {
 			t.Errorf("Once(%q) = %v, want %v", tc.key, got, tc.want)
 		}
+	}
+}
+
+// Every platform keys its conversations the same way: the Service says
+// where an answer goes.
+func TestWhere(t *testing.T) {
+	thread := ChannelSettings{Allowed: true, ReplyInThread: true}
+	reply := ChannelSettings{Allowed: true}
+	tests := []struct {
+		name string
+		m    Message
+		cs   ChannelSettings
+		want Where
+	}{
+		{"dm", Message{ID: "m1", ChannelID: "D1", UserID: "U1", DM: true}, reply, Where{InPlace, "D1", false}},
+		{"dm thread", Message{ID: "m2", ChannelID: "D1", ThreadID: "t1", UserID: "U1", DM: true}, reply, Where{InPlace, "D1/t1", true}},
+		{"in a thread", Message{ID: "m3", ChannelID: "C1", ThreadID: "t1", UserID: "U1"}, reply, Where{InPlace, "C1/t1", true}},
+		{"new thread", Message{ID: "m4", ChannelID: "C1", UserID: "U1"}, thread, Where{NewThread, "C1/m4", true}},
+		{"in the channel", Message{ID: "m5", ChannelID: "C1", UserID: "U1"}, reply, Where{InChannel, "C1/u/U1", false}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, WhereFor(tt.m, tt.cs)); diff != "" {
+			t.Errorf("%s (-want +got):\\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestCommandConversation(t *testing.T) {
+	type conv struct {
+		Key      string
+		InThread bool
+	}
+	tests := []struct {
+		channel, thread string
+		dm, private     bool
+		want            conv
+	}{
+		{"D1", "", true, false, conv{"D1", false}},
+		{"C1", "", false, false, conv{"C1/u/U1", false}},
+		{"C1", "t1", false, false, conv{"C1/t1", true}},
+		{"C1", "", false, true, conv{"C1/u/U1/private/U1", false}},
+		{"C1", "t1", false, true, conv{"C1/t1/private/U1", false}},
+	}
+	for _, tt := range tests {
+		var got conv
+		got.Key, got.InThread = CommandConversation(tt.channel, tt.thread, "U1", tt.dm, tt.private)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%+v (-want +got):\\n%s", tt, diff)
+		}
+	}
+}
+
+// In a channel answered as replies, each asker is a conversation of their
+// own: one person's questions neither wait for nor feed another's.
+func TestChannelRepliesArePerAsker(t *testing.T) {
+	cs := ChannelSettings{Allowed: true}
+	key := func(id, user string) string { return WhereFor(Message{ID: id, ChannelID: "c1", UserID: user}, cs).Key }
+	if key("1", "u1") == key("2", "u2") {
+		t.Error("two askers share a conversation")
+	}
+	if key("1", "u1") != key("3", "u1") {
+		t.Error("one asker's questions are in two conversations")
 	}
 }

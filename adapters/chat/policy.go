@@ -1,8 +1,8 @@
 // Package chat holds what the chat surfaces share, whatever the platform:
 // which messages to answer, conversations and their follow-up window,
 // per-channel settings, per-thread ordering, quotas, and splitting long
-// answers into messages. The Discord and Slack adapters translate their
-// platform's events into a Message and carry out what this package decides.
+// answers into messages. The platform adapters translate their platform's
+// events into a Message and carry out what this package decides.
 package chat
 
 import (
@@ -35,16 +35,15 @@ type Message struct {
 	DM bool
 	// MentionsBot is true when the message mentions the bot.
 	MentionsBot bool
+	// Dedupe are the keys that identify this delivery in the platform's
+	// namespace, such as "message:123" (the Service adds the platform's
+	// name); when any was seen before, the message was handled already.
+	Dedupe []string
 }
 
 // ConversationKey identifies the conversation a message belongs to: its
 // thread, or for a DM outside threads the DM channel itself.
-func (m Message) ConversationKey() string {
-	if m.ThreadID != "" {
-		return m.ChannelID + "/" + m.ThreadID
-	}
-	return m.ChannelID
-}
+func (m Message) ConversationKey() string { return ThreadKey(m.ChannelID, m.ThreadID) }
 
 // ChannelSettings say how the bot behaves in one channel.
 type ChannelSettings struct {

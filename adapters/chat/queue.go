@@ -10,9 +10,16 @@ import (
 // many questions waiting as it may.
 var ErrQueueFull = errors.New("chat: too many questions waiting in this conversation")
 
+// ErrClosed is returned by Submit once the queue is closed.
+var ErrClosed = errors.New("chat: the queue is closed: shutting down")
+
 // Queue runs jobs so that those of one conversation run in order, one at a
 // time, while different conversations run at once, up to a limit. Submit
 // never blocks, so a platform's event loop can hand work over and go on.
+//
+// At shutdown, Close refuses new jobs while those queued go on; once the
+// queue's context is done, the jobs that have not started are dropped
+// (Dropped counts them), and Wait returns when the running ones finish.
 type Queue struct {
 	ctx      context.Context
 	slots    chan struct{}
@@ -21,6 +28,8 @@ type Queue struct {
 	pending  map[string][]func(context.Context)
 	wg       sync.WaitGroup
 	inFlight int
+	closed   bool
+	dropped  int
 }
 
 // NewQueue returns a Queue whose jobs get ctx (cancel it to stop them),
@@ -37,10 +46,14 @@ func NewQueue(ctx context.Context, concurrent, perKey int) *Queue {
 }
 
 // Submit queues job in the conversation key. It returns the number of jobs
-// ahead of it in that conversation, or ErrQueueFull.
+// ahead of it in that conversation, or ErrQueueFull, or ErrClosed once
+// the queue is closed.
 func (q *Queue) Submit(key string, job func(context.Context)) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.closed {
+		return 0, ErrClosed
+	}
 	jobs, running := q.pending[key]
 	if len(jobs) >= q.perKey {
 		return 0, ErrQueueFull
@@ -68,18 +81,34 @@ func (q *Queue) drain(key string) {
 		job := jobs[0]
 		q.mu.Unlock()
 
+		// Every job runs in a slot. Once the context is done the jobs
+		// not yet started are dropped rather than all run at once.
 		select {
 		case q.slots <- struct{}{}:
+			if q.ctx.Err() != nil {
+				<-q.slots
+				q.drop(key)
+				return
+			}
 			q.run(job)
 			<-q.slots
 		case <-q.ctx.Done():
-			q.run(job) // the job sees the cancelled context and can say so
+			q.drop(key)
+			return
 		}
 
 		q.mu.Lock()
 		q.pending[key] = q.pending[key][1:]
 		q.mu.Unlock()
 	}
+}
+
+// drop forgets the jobs of a conversation that have not started.
+func (q *Queue) drop(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.dropped += len(q.pending[key])
+	delete(q.pending, key)
 }
 
 func (q *Queue) run(job func(context.Context)) {
@@ -97,8 +126,27 @@ func (q *Queue) run(job func(context.Context)) {
 // Capacity is how many jobs run at once.
 func (q *Queue) Capacity() int { return cap(q.slots) }
 
-// Wait blocks until every submitted job has finished.
+// Close refuses new jobs: Submit returns ErrClosed from now on. Jobs
+// already queued go on until the queue's context is done. Close may be
+// called more than once.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+}
+
+// Wait blocks until every submitted job has finished or been dropped.
+// Call it after Close, or once nothing submits any more, so that no job
+// is added while it waits.
 func (q *Queue) Wait() { q.wg.Wait() }
+
+// Dropped returns how many jobs were dropped unstarted because the
+// queue's context ended.
+func (q *Queue) Dropped() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.dropped
+}
 
 // Line returns where a job submitted now in the conversation key would
 // stand in the line for a slot: 0 when it would start at once (or runs

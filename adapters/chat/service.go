@@ -28,26 +28,39 @@ type Library interface {
 
 // Reply is where the answer to one question goes. A platform adapter
 // implements it for each question it hands to the Service: it knows the
-// channel, the thread and whether the asker alone may see the answer.
+// channel, the thread and whether the asker alone may see the answer,
+// and it renders for its platform (mention syntax, escaping, limits).
 // Its methods are called one at a time, never concurrently, in order:
-// Typing, any number of Progress, then Answer or Notice.
+// Typing, any number of Progress (where the Reply has them), then Answer
+// or Notice (and a Notice after an Answer that could not be posted).
 type Reply interface {
 	// Conversation is the key of the conversation the answer lands in
-	// (see Message.ConversationKey) and whether that is a thread; a
-	// mention answered in a new thread lands in that thread's key.
+	// (see ThreadKey) and whether that is a thread; a mention answered in
+	// a new thread lands in that thread's key.
 	Conversation() (key string, inThread bool)
-	// Typing shows that the bot is working. Errors are the adapter's to
-	// log; the answer goes on.
-	Typing(ctx context.Context)
-	// Progress shows the answer as the LLM writes it so far, at most about
-	// once every Options.ProgressEvery. Adapters post a placeholder on the
-	// first call and edit it after.
-	Progress(ctx context.Context, partial string) error
 	// Answer delivers the final answer (replacing any progress message).
 	Answer(ctx context.Context, a answer.Answer) error
 	// Notice delivers a short plain message: a quota reached, a queue full,
 	// a failure.
 	Notice(ctx context.Context, text string) error
+}
+
+// Typer is a Reply that can show that the bot is working. Without it,
+// nothing shows until the first progress or the answer.
+type Typer interface {
+	// Typing shows that the bot is working. Errors are the adapter's to
+	// log; the answer goes on.
+	Typing(ctx context.Context)
+}
+
+// Streamer is a Reply that can show an answer while it is written, by
+// posting a placeholder and editing it. Without it, the answer shows once
+// whole, and a question waiting for a slot is not told its place in line.
+type Streamer interface {
+	// Progress shows the answer as the LLM writes it so far, at most about
+	// once every Options.ProgressEvery. Adapters post a placeholder on the
+	// first call and edit it after.
+	Progress(ctx context.Context, partial string) error
 }
 
 // ServiceOptions configures a Service.
@@ -66,8 +79,15 @@ type ServiceOptions struct {
 	// Deadline bounds one answer, from the moment its turn comes. Zero
 	// means two minutes.
 	Deadline time.Duration
-	// Platform names the platform in metrics ("discord", "slack").
+	// Platform names the platform in metrics ("discord", "slack") and
+	// namespaces the dedupe keys ("discord:message:…").
 	Platform string
+	// Once reports whether key is seen for the first time, so that an
+	// event a platform delivers twice (a retry, a replay after a
+	// reconnect) is handled once; *knowledge.Store's Once, with how long
+	// to remember, is one. Nil means an in-memory set of the last 10,000
+	// keys.
+	Once func(ctx context.Context, key string) (bool, error)
 	// Metrics records questions, outcomes and timings; nil records nothing.
 	Metrics *metrics.Metrics
 	// Logger receives the service's logs. Nil means discard.
@@ -99,6 +119,9 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Once == nil {
+		opts.Once = NewRecent(10000).Once
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -106,19 +129,64 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	return &Service{opts: opts, log: log}, nil
 }
 
-// Policy returns the service's policy, for adapters that need the
-// channel settings.
+// onceWithin bounds one dedupe check. The check writes to the knowledge
+// base, whose one writer may be busy with a feed's ingest; an answer
+// must not wait on that without limit.
+const onceWithin = 2 * time.Second
+
+// First reports whether the platform's event key (such as
+// "message:123") is new, in the platform's namespace. When the check
+// fails or takes longer than onceWithin, the event is taken as new and
+// the failure logged: a rare duplicate is better than silence.
+func (s *Service) First(ctx context.Context, key string) bool {
+	ctx, cancel := context.WithTimeout(ctx, onceWithin)
+	defer cancel()
+	key = s.opts.Platform + ":" + key
+	first, err := s.opts.Once(ctx, key)
+	if err != nil {
+		s.log.Warn("chat: checking whether an event was handled failed; handling it", "key", key, "err", err)
+		return true
+	}
+	return first
+}
+
+// Policy returns the service's policy.
 func (s *Service) Policy() *Policy { return s.opts.Policy }
 
+// Settings returns a channel's settings (a thread takes its parent
+// channel's).
+func (s *Service) Settings(channelID string) ChannelSettings {
+	return s.opts.Policy.Settings().For(channelID)
+}
+
+// OpenThread marks a thread the bot posted in or started as the bot's,
+// so replies there need no mention within the follow-up window.
+func (s *Service) OpenThread(channelID, threadID string) {
+	s.opts.Policy.OpenThread(ThreadKey(channelID, threadID))
+}
+
 // HandleMessage decides whether to answer m and, if so, queues the answer
-// to r. It never blocks on the answer itself, so a platform's event loop
-// may call it directly. It reports whether r will hear back: an answer, or
-// a notice saying why not (a quota, a full queue); false means r is
-// never called.
-func (s *Service) HandleMessage(m Message, r Reply) bool {
+// to the Reply that newReply makes for where the answer goes. It is the
+// one place a message is decided on: the Policy, then the dedupe keys,
+// then where the answer lands. It never blocks on the answer itself, so
+// a platform's event loop may call it directly. It reports whether a
+// Reply was made (and will hear back: an answer, or a notice saying why
+// not); newReply may return nil, as when the adapter is shutting down,
+// and then nothing is answered.
+func (s *Service) HandleMessage(ctx context.Context, m Message, newReply func(Where) Reply) bool {
 	d := s.opts.Policy.Decide(m)
 	if !d.Answer {
 		s.log.Debug("chat: not answering", "channel", m.ChannelID, "message", m.ID, "why", d.Why)
+		return false
+	}
+	for _, k := range m.Dedupe {
+		if !s.First(ctx, k) {
+			s.log.Info("chat: delivered again; already handled", "key", s.opts.Platform+":"+k)
+			return false
+		}
+	}
+	r := newReply(WhereFor(m, d.Settings))
+	if r == nil {
 		return false
 	}
 	text := strings.TrimSpace(m.Text)
@@ -160,8 +228,9 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	// once, as the message the answer will later replace; the answer waits
 	// for that message to be posted.
 	line := s.opts.Queue.Line(key)
+	stream, canStream := r.(Streamer)
 	var told chan struct{}
-	if line > 0 {
+	if line > 0 && canStream {
 		told = make(chan struct{})
 	}
 	_, err := s.opts.Queue.Submit(key, func(ctx context.Context) {
@@ -175,10 +244,15 @@ func (s *Service) Ask(req Request, r Reply) bool {
 			defer close(told)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if err := r.Progress(ctx, fmt.Sprintf("You're number %d in line. I'll answer here as soon as I can.", line)); err != nil {
+			if err := stream.Progress(ctx, fmt.Sprintf("You're number %d in line. I'll answer here as soon as I can.", line)); err != nil {
 				s.log.Warn("chat: posting the place in line failed", "err", err)
 			}
 		}()
+	}
+	if errors.Is(err, ErrClosed) {
+		s.log.Info("chat: shutting down; not taking a question", "conversation", key)
+		go s.notice(r, "I'm restarting. Please ask again in a minute.")
+		return false
 	}
 	if err != nil {
 		m.Limited("queue")
@@ -189,17 +263,27 @@ func (s *Service) Ask(req Request, r Reply) bool {
 	return true
 }
 
-// answer runs one question in its turn.
-func (s *Service) answer(ctx context.Context, key string, inThread bool, req Request, r Reply) {
+// postBudget bounds posting an answer or a notice. It is a budget of its
+// own, not what is left of the answer's deadline: an answer that took its
+// whole deadline to write (the model timed out and the articles were
+// quoted instead) must still reach the asker.
+const postBudget = 30 * time.Second
+
+// answer runs one question in its turn. work is the queue's context,
+// which ends at shutdown; the answer's deadline is applied below it.
+func (s *Service) answer(work context.Context, key string, inThread bool, req Request, r Reply) {
 	m := s.opts.Metrics
 	m.InFlight(1)
 	defer m.InFlight(-1)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Deadline)
+	ctx, cancel := context.WithTimeout(work, s.opts.Deadline)
 	defer cancel()
-	r.Typing(ctx)
-
-	p := &progress{every: s.opts.ProgressEvery, now: s.opts.Now, reply: r, ctx: ctx, log: s.log}
+	if t, ok := r.(Typer); ok {
+		t.Typing(ctx)
+	}
+	// The engine streams either way; only a Streamer is shown the text.
+	stream, _ := r.(Streamer)
+	p := &progress{every: s.opts.ProgressEvery, now: s.opts.Now, reply: stream, ctx: ctx, log: s.log}
 	a, err := s.opts.Engine.Ask(ctx, answer.Question{
 		Text:      req.Text,
 		History:   s.opts.Policy.History(key),
@@ -233,10 +317,30 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 	// must find the follow-up window open.
 	s.opts.Policy.Record(key, answer.Turn{Question: req.Text, Answer: a.Text}, inThread)
 	posting := time.Now()
-	if err := r.Answer(ctx, a); err != nil {
-		m.Error("post")
+	pctx, pcancel := context.WithTimeout(work, postBudget)
+	defer pcancel()
+	if err := r.Answer(pctx, a); err != nil {
 		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
+		// The asker would otherwise hear nothing; a short notice may get
+		// through where the answer did not (a message refused, a
+		// placeholder gone), and costs one more failed post if not.
+		text := "Sorry, I had an answer but couldn't post it. Please ask again."
+		var rl *RateLimitedError
+		if errors.As(err, &rl) {
+			// Given up after the platform's rate limits: the notice
+			// waits until the last limit has passed.
+			m.Error("post_rate_limited")
+			text = "Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."
+			if sleep(work, rl.After) != nil {
+				return
+			}
+		} else {
+			m.Error("post")
+		}
+		if work.Err() == nil {
+			s.noticeWithin(work, r, text)
+		}
 		return
 	}
 	m.Stage("post", time.Since(posting))
@@ -247,8 +351,12 @@ func (s *Service) answer(ctx context.Context, key string, inThread bool, req Req
 	m.Answer(s.opts.Platform, outcome, a.Cached, time.Since(start))
 }
 
-func (s *Service) notice(r Reply, text string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// notice posts a short message to r within postBudget.
+func (s *Service) notice(r Reply, text string) { s.noticeWithin(context.Background(), r, text) }
+
+// noticeWithin is notice bounded by ctx as well.
+func (s *Service) noticeWithin(ctx context.Context, r Reply, text string) {
+	ctx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	if err := r.Notice(ctx, text); err != nil {
 		s.log.Error("chat: posting a notice failed", "err", err)
@@ -264,7 +372,7 @@ func (s *Service) notice(r Reply, text string) {
 type progress struct {
 	every time.Duration
 	now   func() time.Time
-	reply Reply
+	reply Streamer // nil shows nothing
 	ctx   context.Context
 	log   *slog.Logger
 
@@ -284,7 +392,7 @@ func (p *progress) update(text string) {
 	if p.sent && now.Sub(p.last) < p.every {
 		return
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" || p.reply == nil {
 		return
 	}
 	p.sent, p.last = true, now

@@ -130,7 +130,7 @@ func TestServiceAnswersStreamsAndRemembers(t *testing.T) {
 
 	// A mention answered in a new thread started on message m1.
 	r := newReply("C1/m1", true)
-	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", UserID: "U1", Text: "How did the council vote?", MentionsBot: true}, r) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1", ChannelID: "C1", UserID: "U1", Text: "How did the council vote?", MentionsBot: true}, to(r)) {
 		t.Fatal("a mention was not answered")
 	}
 	want := []string{
@@ -147,7 +147,7 @@ func TestServiceAnswersStreamsAndRemembers(t *testing.T) {
 
 	// A reply in that thread needs no mention and sees the first turn.
 	r2 := newReply("C1/m1", true)
-	if !s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "m1", UserID: "U2", Text: "And who voted against?"}, r2) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m2", ChannelID: "C1", ThreadID: "m1", UserID: "U2", Text: "And who voted against?"}, to(r2)) {
 		t.Fatal("a follow-up in the bot's thread was not answered")
 	}
 	r2.wait(t)
@@ -170,14 +170,14 @@ func TestServiceRefusesKindly(t *testing.T) {
 
 	t.Run("not addressed", func(t *testing.T) {
 		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
-		if s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", Text: "lunch?"}, newReply("C1", false)) {
+		if s.HandleMessage(context.Background(), Message{ID: "m", ChannelID: "C1", UserID: "U1", Text: "lunch?"}, to(newReply("C1", false))) {
 			t.Error("a message not addressed to the bot was answered")
 		}
 	})
 	t.Run("bare mention", func(t *testing.T) {
 		s := newTestService(t, &streamingAsker{clock: clock}, Limits{})
 		r := newReply("C1/m", true)
-		s.HandleMessage(Message{ID: "m", ChannelID: "C1", UserID: "U1", MentionsBot: true}, r)
+		s.HandleMessage(context.Background(), Message{ID: "m", ChannelID: "C1", UserID: "U1", MentionsBot: true}, to(r))
 		if got := r.wait(t); len(got) != 1 || got[0] != "notice: Ask me a question about the news after the mention, and I'll answer with sources." {
 			t.Errorf("events %q", got)
 		}
@@ -261,7 +261,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	a.clock.advance(20 * time.Hour)
 
 	r := newReply("C1/d1", true)
-	if !s.HandleMessage(Message{ID: "m1", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "Why the strike?"}, r) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "Why the strike?"}, to(r)) {
 		t.Fatal("a reply in the digest's thread 20 hours on was not answered")
 	}
 	r.wait(t)
@@ -276,7 +276,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	// reply is still answered, from the digest's articles first.
 	a.clock.advance(time.Hour)
 	r2 := newReply("C1/d1", true)
-	if !s.HandleMessage(Message{ID: "m1b", ChannelID: "C1", ThreadID: "d1", UserID: "U2", Text: "And the harbour?"}, r2) {
+	if !s.HandleMessage(context.Background(), Message{ID: "m1b", ChannelID: "C1", ThreadID: "d1", UserID: "U2", Text: "And the harbour?"}, to(r2)) {
 		t.Fatal("a reply an hour after the bot's answer in the digest's thread was not answered")
 	}
 	r2.wait(t)
@@ -288,7 +288,7 @@ func TestDigestThreadPrefersItsArticles(t *testing.T) {
 	}
 
 	a.clock.advance(4 * time.Hour)
-	if s.HandleMessage(Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, newReply("C1/d1", true)) {
+	if s.HandleMessage(context.Background(), Message{ID: "m2", ChannelID: "C1", ThreadID: "d1", UserID: "U1", Text: "And now?"}, to(newReply("C1/d1", true))) {
 		t.Error("a reply more than a day after the digest and the last answer was answered without a mention")
 	}
 	if p := s.Policy().Preferred("C1/d1"); p != nil {
@@ -406,5 +406,182 @@ func TestNoLineWhileSlotsAreFree(t *testing.T) {
 	}
 	for _, r := range busy {
 		r.wait(t)
+	}
+}
+
+// lateAsker answers only once the answer's deadline has passed, as the
+// engine does when the model times out and it quotes the articles
+// instead.
+type lateAsker struct{}
+
+func (lateAsker) Ask(ctx context.Context, q answer.Question) (answer.Answer, error) {
+	<-ctx.Done()
+	return answer.Answer{Text: "Quoted: the council voted 5 to 2 [1].", Citations: []answer.Citation{{N: 1, ArticleID: "a", Paragraph: 1}}}, nil
+}
+
+// liveReply refuses to post on a context that is already done, as a
+// platform's HTTP client does.
+type liveReply struct{ *recordingReply }
+
+func (r liveReply) Answer(ctx context.Context, a answer.Answer) error {
+	if err := ctx.Err(); err != nil {
+		r.record("answer refused: " + err.Error())
+		return err
+	}
+	return r.recordingReply.Answer(ctx, a)
+}
+
+// An answer that used up its deadline is still posted: posting has a
+// budget of its own.
+func TestServicePostsAfterTheDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{
+		Engine: lateAsker{}, Policy: NewPolicy(Settings{Default: ChannelSettings{Allowed: true}}, nil), Queue: q,
+		Deadline: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := liveReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, r)
+	want := []string{"typing", "answer: Quoted: the council voted 5 to 2 [1]."}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// failingReply cannot post answers, only notices.
+type failingReply struct{ *recordingReply }
+
+func (r failingReply) Answer(context.Context, answer.Answer) error {
+	r.record("answer failed")
+	return errors.New("message refused")
+}
+
+// When the answer cannot be posted, the asker is told so.
+func TestServiceTellsWhenPostingFails(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+	r := failingReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, r)
+	want := []string{"typing", "progress: The", "progress: The council voted 5 to 2", "answer failed", "notice: Sorry, I had an answer but couldn't post it. Please ask again."}
+	if diff := cmp.Diff(want, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// A question that comes once the queue is closed is told why it is not
+// answered, not that the conversation is busy.
+func TestServiceQueueClosed(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{}, nil), Queue: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	r := newReply("c", false)
+	if s.Ask(Request{UserID: "u", ChannelID: "c", Text: "who?"}, r) {
+		t.Error("Ask after Close reported the question queued")
+	}
+	if diff := cmp.Diff([]string{"notice: I'm restarting. Please ask again in a minute."}, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// limitedReply cannot post its answer: the platform's rate limit outlasted
+// every retry.
+type limitedReply struct{ *recordingReply }
+
+func (r limitedReply) Answer(context.Context, answer.Answer) error {
+	r.record("answer rate limited")
+	return &RateLimitedError{Platform: "test", Request: "post message", After: time.Millisecond}
+}
+
+// An answer given up after rate limits is followed, once the limit has
+// passed, by a notice saying so, and counted.
+func TestServiceTellsWhenRateLimited(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	q := NewQueue(ctx, 1, 1)
+	t.Cleanup(func() { cancel(); q.Wait() })
+	m := metrics.New()
+	s, err := NewService(ServiceOptions{Engine: a, Policy: NewPolicy(Settings{}, nil), Queue: q, Metrics: m, Platform: "test", Now: a.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := limitedReply{newReply("c", false)}
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "who?"}, r)
+	got := r.wait(t)
+	want := []string{"answer rate limited", "notice: Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."}
+	if diff := cmp.Diff(want, got[len(got)-2:]); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `byline_errors_total{kind="post_rate_limited"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}
+
+// First namespaces keys by platform, and takes an event as new when the
+// dedupe check fails or stalls, rather than drop it.
+func TestServiceFirst(t *testing.T) {
+	var keys []string
+	fail := false
+	s, err := NewService(ServiceOptions{
+		Engine: &streamingAsker{}, Policy: NewPolicy(Settings{}, nil), Queue: NewQueue(context.Background(), 1, 1), Platform: "discord",
+		Once: func(ctx context.Context, key string) (bool, error) {
+			keys = append(keys, key)
+			if fail {
+				<-ctx.Done() // a writer busy for ever
+				return false, ctx.Err()
+			}
+			return len(keys) == 1, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got := []bool{s.First(ctx, "message:1"), s.First(ctx, "message:1")}
+	fail = true
+	got = append(got, s.First(ctx, "message:2"))
+	if diff := cmp.Diff([]bool{true, false, true}, got); diff != "" {
+		t.Errorf("First (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"discord:message:1", "discord:message:1", "discord:message:2"}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+// to is a newReply that always gives r.
+func to(r Reply) func(Where) Reply { return func(Where) Reply { return r } }
+
+// plainReply can only answer: no typing, no streaming.
+type plainReply struct{ r *recordingReply }
+
+func (p plainReply) Conversation() (string, bool) { return p.r.Conversation() }
+func (p plainReply) Answer(ctx context.Context, a answer.Answer) error {
+	return p.r.Answer(ctx, a)
+}
+func (p plainReply) Notice(ctx context.Context, s string) error { return p.r.Notice(ctx, s) }
+
+// A Reply that is neither a Typer nor a Streamer gets the answer whole,
+// though the engine streamed it.
+func TestServicePlainReply(t *testing.T) {
+	a := &streamingAsker{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}}
+	s := newTestService(t, a, Limits{})
+	r := newReply("c", false)
+	s.Ask(Request{UserID: "u", ChannelID: "c", Text: "how did the council vote?"}, plainReply{r})
+	if diff := cmp.Diff([]string{"answer: The council voted 5 to 2 [1]."}, r.wait(t)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if a.asked[0].OnPartial == nil {
+		t.Error("the engine was not asked to stream")
 	}
 }

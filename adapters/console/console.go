@@ -1,6 +1,11 @@
 // Package console is Byline's chat in a terminal: it behaves as the bot
 // does in Discord and Slack (a conversation with follow-ups, lookups by
 // command, answers with numbered sources) and needs no tokens at all.
+//
+// It is a chat.Platform like the others: each question is a message of a
+// DM that goes through a chat.Service (the one Decide, the queue, the
+// follow-up history), and a Reply that prints the answer. It shows how
+// small a platform is: no threads to start, no typing, no streaming.
 package console
 
 import (
@@ -9,8 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
@@ -38,18 +48,37 @@ type Options struct {
 	MaxTurns int
 	// Prompt is shown before each question; empty means "> ".
 	Prompt string
+	// In is where questions are read from; Out is where answers go.
+	// Required.
+	In  io.Reader
+	Out io.Writer
+	// Logger receives what went wrong (the user sees a short message).
+	// Nil means discard.
+	Logger *slog.Logger
 }
 
-// Chat is one console conversation.
+// Chat is the console: one person's conversations in a terminal.
 type Chat struct {
-	opts    Options
-	history []answer.Turn
+	opts Options
+	log  *slog.Logger
+
+	// conv numbers the conversation; /new starts the next.
+	conv int
+	// mu keeps what the Service's goroutine prints from interleaving with
+	// the prompt.
+	mu sync.Mutex
 }
+
+// The console is a chat platform.
+var _ chat.Platform = (*Chat)(nil)
+
+// channel is the console's one DM channel.
+const channel = "console"
 
 // New returns a Chat.
 func New(opts Options) (*Chat, error) {
-	if opts.Engine == nil || opts.Library == nil {
-		return nil, errors.New("console: an engine and a library are required")
+	if opts.Engine == nil || opts.Library == nil || opts.In == nil || opts.Out == nil {
+		return nil, errors.New("console: an engine, a library, an input and an output are required")
 	}
 	if opts.MaxTurns == 0 {
 		opts.MaxTurns = 6
@@ -57,7 +86,11 @@ func New(opts Options) (*Chat, error) {
 	if opts.Prompt == "" {
 		opts.Prompt = "> "
 	}
-	return &Chat{opts: opts}, nil
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Chat{opts: opts, log: log.With("component", "console"), conv: 1}, nil
 }
 
 // Help is what /help prints.
@@ -68,9 +101,31 @@ const Help = `Ask a question about the stored news, and follow up as in a chat t
   /help            this text
   /quit            leave (or Ctrl-D)`
 
-// Run reads questions from in until it ends, ctx is done, or /quit, and
-// writes answers to out.
-func (c *Chat) Run(ctx context.Context, in io.Reader, out io.Writer) error {
+// Run reads questions from Options.In until it ends, ctx is done, or
+// /quit, and writes answers to Options.Out. Each question goes through a
+// chat.Service of its own, as a message of a DM.
+func (c *Chat) Run(ctx context.Context) error {
+	// One question at a time; room for two in the conversation, since a
+	// question answered is still in the queue for a moment after the
+	// answer shows, when the next may come.
+	queue := chat.NewQueue(ctx, 1, 2)
+	defer func() { queue.Close(); queue.Wait() }()
+	svc, err := chat.NewService(chat.ServiceOptions{
+		Engine: c.opts.Engine,
+		Policy: chat.NewPolicy(chat.Settings{
+			Default: chat.ChannelSettings{Allowed: true, Sources: c.opts.Sources},
+			// A terminal conversation lasts until /new, not half an hour.
+			FollowUpWindow: 30 * 24 * time.Hour,
+			MaxTurns:       c.opts.MaxTurns,
+		}, nil),
+		Queue:    queue,
+		Platform: "console",
+		Logger:   c.log,
+	})
+	if err != nil {
+		return err
+	}
+	in, out := c.opts.In, c.opts.Out
 	fmt.Fprintln(out, "Byline console. Ask about the news; /help lists commands.")
 	lines := make(chan string)
 	readErr := make(chan error, 1)
@@ -83,7 +138,7 @@ func (c *Chat) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 		readErr <- sc.Err()
 		close(lines)
 	}()
-	for {
+	for n := 1; ; n++ {
 		fmt.Fprint(out, c.opts.Prompt)
 		var line string
 		select {
@@ -100,7 +155,7 @@ func (c *Chat) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 		if line == "" {
 			continue
 		}
-		quit, err := c.handle(ctx, line, out)
+		quit, err := c.handle(ctx, svc, n, line, out)
 		if err != nil {
 			return err
 		}
@@ -110,8 +165,9 @@ func (c *Chat) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 	}
 }
 
-// handle answers one line and reports whether the user asked to leave.
-func (c *Chat) handle(ctx context.Context, line string, out io.Writer) (bool, error) {
+// handle answers line, the nth, and reports whether the user asked to
+// leave.
+func (c *Chat) handle(ctx context.Context, svc *chat.Service, n int, line string, out io.Writer) (bool, error) {
 	cmd, arg, _ := strings.Cut(line, " ")
 	arg = strings.TrimSpace(arg)
 	switch strings.ToLower(cmd) {
@@ -121,7 +177,7 @@ func (c *Chat) handle(ctx context.Context, line string, out io.Writer) (bool, er
 		fmt.Fprintln(out, Help)
 		return false, nil
 	case "/new":
-		c.history = nil
+		c.conv++
 		fmt.Fprintln(out, "Started a new conversation.")
 		return false, nil
 	case "/search":
@@ -133,21 +189,71 @@ func (c *Chat) handle(ctx context.Context, line string, out io.Writer) (bool, er
 		fmt.Fprintf(out, "Unknown command %s. /help lists commands.\n", cmd)
 		return false, nil
 	}
-	a, err := c.opts.Engine.Ask(ctx, answer.Question{Text: line, History: c.history, Sources: c.opts.Sources})
-	if err != nil {
-		if ctx.Err() != nil {
-			return true, nil
-		}
-		// The details go to the log; the user gets a short, kind message.
-		fmt.Fprintln(out, "Sorry, I couldn't look that up just now. Please try again in a moment.")
+	// Each conversation is a thread of the console's DM, so that /new
+	// starts one afresh.
+	m := chat.Message{ID: strconv.Itoa(n), ChannelID: channel, ThreadID: strconv.Itoa(c.conv), UserID: "you", Text: line, DM: true}
+	var r *reply
+	if !svc.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
+		r = &reply{c: c, key: w.Key, done: make(chan struct{})}
+		return r
+	}) {
 		return false, nil
 	}
-	fmt.Fprintln(out, Render(a))
-	c.history = append(c.history, answer.Turn{Question: line, Answer: a.Text})
-	if len(c.history) > c.opts.MaxTurns {
-		c.history = c.history[len(c.history)-c.opts.MaxTurns:]
+	select {
+	case <-r.done:
+		return false, nil
+	case <-ctx.Done():
+		return true, nil
 	}
-	return false, nil
+}
+
+// reply prints the answer to one question.
+type reply struct {
+	c    *Chat
+	key  string
+	once sync.Once
+	done chan struct{}
+}
+
+// Conversation implements chat.Reply.
+func (r *reply) Conversation() (string, bool) { return r.key, true }
+
+// Answer implements chat.Reply.
+func (r *reply) Answer(_ context.Context, a answer.Answer) error {
+	defer r.finish()
+	return r.c.print(Render(a))
+}
+
+// Notice implements chat.Reply: the details of a failure went to the
+// log; the user gets the Service's short, kind message.
+func (r *reply) Notice(_ context.Context, text string) error {
+	defer r.finish()
+	return r.c.print(text)
+}
+
+func (r *reply) finish() { r.once.Do(func() { close(r.done) }) }
+
+// print writes text and a newline to the output.
+func (c *Chat) print(text string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := fmt.Fprintln(c.opts.Out, text)
+	return err
+}
+
+// Post implements chat.Platform: it prints text, as the bot would post
+// it to a channel, and returns a message id.
+func (c *Chat) Post(_ context.Context, channelID, text string) (string, error) {
+	if strings.TrimSpace(text) == "" {
+		return "", errors.New("console: nothing to post")
+	}
+	return "posted", c.print(text)
+}
+
+// Edit implements chat.Platform. A terminal cannot change what it has
+// printed, so the new text is printed after it.
+func (c *Chat) Edit(_ context.Context, channelID, messageID, text string) error {
+	return c.print(text)
 }
 
 func (c *Chat) search(ctx context.Context, words string, out io.Writer) error {
@@ -157,6 +263,7 @@ func (c *Chat) search(ctx context.Context, words string, out io.Writer) error {
 	}
 	ps, err := c.opts.Library.Search(ctx, knowledge.Query{Text: words, Limit: 5, Sources: c.opts.Sources})
 	if err != nil {
+		c.log.Error("console: search failed", "err", err)
 		fmt.Fprintln(out, "Sorry, the search failed. Please try again.")
 		return nil
 	}
@@ -182,6 +289,7 @@ func (c *Chat) source(ctx context.Context, ref string, out io.Writer) error {
 		return nil
 	}
 	if err != nil {
+		c.log.Error("console: looking up a paragraph failed", "ref", ref, "err", err)
 		fmt.Fprintln(out, "Sorry, the lookup failed. Please try again.")
 		return nil
 	}

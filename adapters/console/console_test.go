@@ -3,6 +3,8 @@ package console
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -52,12 +54,12 @@ func (l fakeLibrary) Passage(_ context.Context, id string, n int) (knowledge.Pas
 	return knowledge.Passage{}, knowledge.ErrNotFound
 }
 
-func newChat(t *testing.T, e *fakeEngine) *Chat {
+func newChat(t *testing.T, e *fakeEngine, in io.Reader, out io.Writer) *Chat {
 	t.Helper()
 	c, err := New(Options{Engine: e, Library: fakeLibrary{knowledge.Passage{
 		ArticleID: "council-vote", Paragraph: 2, Title: "Council approves lanes", Source: "Harbor Gazette",
 		Text: "The council voted 5 to 2 on Tuesday.", URL: "https://example.org/lanes",
-	}}, Sources: []string{"Harbor Gazette"}})
+	}}, Sources: []string{"Harbor Gazette"}, In: in, Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +68,10 @@ func newChat(t *testing.T, e *fakeEngine) *Chat {
 
 func TestChatConversation(t *testing.T) {
 	e := &fakeEngine{}
-	c := newChat(t, e)
 	var out strings.Builder
 	in := strings.NewReader("How did the council vote?\nWhat did he say next?\n/new\nAnd then?\n/quit\nnever read\n")
-	if err := c.Run(context.Background(), in, &out); err != nil {
+	c := newChat(t, e, in, &out)
+	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var got [][]answer.Turn
@@ -121,7 +123,7 @@ func TestChatCommands(t *testing.T) {
 	for _, tt := range tests {
 		e := &fakeEngine{}
 		var out strings.Builder
-		if err := newChat(t, e).Run(context.Background(), strings.NewReader(tt.line+"\n"), &out); err != nil {
+		if err := newChat(t, e, strings.NewReader(tt.line+"\n"), &out).Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), tt.want) {
@@ -135,11 +137,27 @@ func TestChatCommands(t *testing.T) {
 
 func TestChatEngineFailureIsKind(t *testing.T) {
 	var out strings.Builder
-	err := newChat(t, &fakeEngine{fail: true}).Run(context.Background(), strings.NewReader("How did the council vote?\n"), &out)
+	err := newChat(t, &fakeEngine{fail: true}, strings.NewReader("How did the council vote?\n"), &out).Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "Sorry, I couldn't look that up just now.") || strings.Contains(out.String(), "secret detail") {
+	if !strings.Contains(out.String(), "Sorry, I couldn't answer that just now.") || strings.Contains(out.String(), "secret detail") {
 		t.Errorf("want a kind message without the error's details:\n%s", out.String())
+	}
+}
+
+// The engine's error, kept from the user, goes to the log.
+func TestChatEngineFailureIsLogged(t *testing.T) {
+	var out, logs strings.Builder
+	c, err := New(Options{Engine: &fakeEngine{fail: true}, Library: fakeLibrary{}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		In: strings.NewReader("How did the council vote?\n"), Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "llm exploded: secret detail") || !strings.Contains(logs.String(), "component=console") {
+		t.Errorf("the log does not hold the engine's error:\n%s", logs.String())
 	}
 }

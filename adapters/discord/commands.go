@@ -87,11 +87,9 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 	// so a slow database gets one of them; past it, the interaction is
 	// taken as new (a rare duplicate is better than no answer).
 	octx, cancel := context.WithTimeout(ctx, time.Second)
-	first, err := b.once(octx, "interaction:"+i.ID)
+	first := b.opts.Service.First(octx, "interaction:"+i.ID)
 	cancel()
-	if err != nil {
-		b.log.Warn("discord: checking whether an interaction was answered", "interaction", i.ID, "err", err)
-	} else if !first {
+	if !first {
 		return
 	}
 	data := i.ApplicationCommandData()
@@ -118,7 +116,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			channelID, threadID = ci.parent, i.ChannelID
 		}
 	}
-	cs := b.policy.Settings().For(channelID)
+	cs := b.opts.Service.Settings(channelID)
 	if i.GuildID == "" {
 		cs.Allowed, cs.Private = true, false // a DM is private already
 	}
@@ -151,21 +149,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			ir.say(ctx, "Ask a question after /ask, for example: /ask what did the council decide?")
 			return
 		}
-		conv := chat.Message{ChannelID: channelID, ThreadID: threadID}
-		ir.key, ir.inThread = conv.ConversationKey(), threadID != ""
-		switch {
-		case i.GuildID == "":
-			ir.key = i.ChannelID
-		case threadID == "":
-			// In a channel, each asker's questions are their own
-			// conversation; a whole channel is not one.
-			ir.key += "/u/" + userID
-		}
-		if cs.Private {
-			// Only the asker sees the answer, so it must not become
-			// context for the others in the thread.
-			ir.key, ir.inThread = ir.key+"/private/"+userID, false
-		}
+		ir.key, ir.inThread = chat.CommandConversation(channelID, threadID, userID, i.GuildID == "", cs.Private)
 		if !b.work.Add() {
 			ir.say(ctx, "I'm restarting; please ask again in a minute.")
 			return
@@ -285,7 +269,7 @@ func (r *interactionReply) respond(ctx context.Context, text string) {
 	defer cancel()
 	err := r.b.rest.InteractionRespond(r.i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Content: text, AllowedMentions: noMentions(), Flags: r.flags()},
+		Data: &discordgo.InteractionResponseData{Content: defuse(text), AllowedMentions: noMentions(), Flags: r.flags()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		r.b.log.Error("discord: answering a slash command failed", "command", r.i.ApplicationCommandData().Name, "err", scrub(err))
@@ -364,6 +348,9 @@ func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 // say shows text, logging a failure; for commands answered outside the
 // Service, which logs its own.
 func (r *interactionReply) say(ctx context.Context, pieces ...string) {
+	for i, p := range pieces {
+		pieces[i] = defuse(p) // some repeat what the user typed
+	}
 	if err := r.deliver(ctx, pieces); err != nil {
 		r.b.log.Error("discord: answering a slash command failed", "command", r.i.ApplicationCommandData().Name, "err", err)
 	}
@@ -372,11 +359,9 @@ func (r *interactionReply) say(ctx context.Context, pieces ...string) {
 // Conversation implements chat.Reply.
 func (r *interactionReply) Conversation() (string, bool) { return r.key, r.inThread }
 
-// Typing implements chat.Reply; the deferred response already shows that
-// the bot is thinking.
-func (r *interactionReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply by editing the response.
+// Progress implements chat.Streamer by editing the response. (It is no
+// chat.Typer: the deferred response already shows that the bot is
+// thinking.)
 func (r *interactionReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -395,7 +380,7 @@ func (r *interactionReply) Answer(ctx context.Context, a answer.Answer) error {
 // Notice implements chat.Reply.
 func (r *interactionReply) Notice(ctx context.Context, text string) error {
 	defer r.finish()
-	return r.deliver(ctx, chat.Split(text, MaxMessage))
+	return r.deliver(ctx, RenderText(text))
 }
 
 func (r *interactionReply) finish() {

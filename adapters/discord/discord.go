@@ -82,10 +82,6 @@ type Options struct {
 	// status for the moderator who asked. Nil means /digest says digests
 	// are not configured.
 	Digest func(ctx context.Context, channelID string) (string, error)
-	// Once reports whether key is seen for the first time, so that an
-	// event Discord delivers twice (as after a reconnect) is answered
-	// once. Nil means an in-memory set of the last 10,000 keys.
-	Once func(ctx context.Context, key string) (bool, error)
 	// OnReady, when set, is told whether the bot takes questions, for a
 	// readiness check: true once the gateway session is up (and again
 	// after a resume or reconnect), false when the gateway drops. It is
@@ -126,15 +122,19 @@ type gateway interface {
 	AddHandler(handler interface{}) func()
 }
 
+// A Bot is a chat platform on which threads are started on messages.
+var (
+	_ chat.Platform      = (*Bot)(nil)
+	_ chat.ThreadStarter = (*Bot)(nil)
+)
+
 // Bot is Byline on Discord.
 type Bot struct {
-	opts   Options
-	log    *slog.Logger
-	rest   rest
-	gw     gateway
-	policy *chat.Policy
-	once   func(ctx context.Context, key string) (bool, error)
-	dial   *dialer
+	opts Options
+	log  *slog.Logger
+	rest rest
+	gw   gateway
+	dial *dialer
 
 	channels channelCache
 	work     chat.Work
@@ -208,10 +208,7 @@ func newBot(opts Options, r rest, gw gateway) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw, policy: opts.Service.Policy(), once: opts.Once}
-	if b.once == nil {
-		b.once = chat.NewRecent(10000).Once
-	}
+	b := &Bot{opts: opts, log: log.With("component", "discord"), rest: r, gw: gw}
 	b.channels.init()
 	return b
 }
@@ -480,7 +477,7 @@ func (b *Bot) ids() (botID, appID string) {
 // previews. It returns the first message's id. A thread posted to becomes
 // the bot's, so replies there need no mention within the follow-up window.
 func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) {
-	pieces := chat.Split(text, MaxMessage)
+	pieces := RenderText(text)
 	if len(pieces) == 0 {
 		return "", errors.New("discord: nothing to post")
 	}
@@ -495,7 +492,7 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		}
 	}
 	if ci, err := b.channels.lookup(ctx, b.rest, channelID); err == nil && ci.thread {
-		b.policy.OpenThread(chat.Message{ChannelID: ci.parent, ThreadID: channelID}.ConversationKey())
+		b.opts.Service.OpenThread(ci.parent, channelID)
 	}
 	return first, nil
 }
@@ -516,6 +513,19 @@ func (b *Bot) StartThread(ctx context.Context, channelID, messageID, name string
 		return "", fmt.Errorf("discord: starting a thread on %s: %w", messageID, scrub(err))
 	}
 	b.channels.put(ch.ID, channelInfo{thread: true, parent: channelID})
-	b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ch.ID}.ConversationKey())
+	b.opts.Service.OpenThread(channelID, ch.ID)
 	return ch.ID, nil
+}
+
+// Edit replaces the text of a message the bot posted, rendered as Post
+// renders it; the text must fit one message.
+func (b *Bot) Edit(ctx context.Context, channelID, messageID, text string) error {
+	pieces := RenderText(text)
+	if len(pieces) != 1 {
+		return fmt.Errorf("discord: an edit must be one message of at most %d characters, not %d messages", MaxMessage, len(pieces))
+	}
+	if err := b.edit(ctx, channelID, messageID, pieces[0]); err != nil {
+		return fmt.Errorf("discord: editing %s: %w", messageID, err)
+	}
+	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/adapters/discord/discordtest"
+	"github.com/byline-bot/byline/metrics"
 )
 
 // wantNoPings fails unless a request's body lets nothing ping anyone:
@@ -433,7 +436,7 @@ func TestDisconnectMidAnswer(t *testing.T) {
 	t.Parallel()
 	f := newFakeWith(t, discordtest.Options{ReplayOnResume: true})
 	f.addChannel("c1", "g1", "", 0)
-	// The bot's own in-memory Once, watched: the question's second
+	// The Service's in-memory Once, watched: the question's second
 	// delivery must reach it (and be turned away) before the answer is
 	// let through.
 	var (
@@ -442,12 +445,12 @@ func TestDisconnectMidAnswer(t *testing.T) {
 		again  = make(chan struct{})
 	)
 	set := chat.NewRecent(100)
-	h := startWith(t, f, func(o *Options) {
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) {
 		o.Once = func(ctx context.Context, key string) (bool, error) {
 			first, err := set.Once(ctx, key)
 			mu.Lock()
 			defer mu.Unlock()
-			if key == "message:r1" {
+			if key == "discord:message:r1" {
 				if checks++; checks == 2 {
 					close(again)
 				}
@@ -659,6 +662,9 @@ func TestPost(t *testing.T) {
 		}
 		wantNoPings(t, p)
 		wantNoEmbeds(t, p)
+		if raw := rawPing.FindString(content(p)); raw != "" {
+			t.Errorf("a posted message carries %s raw", raw)
+		}
 	}
 }
 
@@ -862,4 +868,167 @@ func TestSlashAskAfterTokenExpired(t *testing.T) {
 		t.Errorf("%d edits through the expired interaction", n)
 	}
 	wantNoPings(t, post)
+}
+
+// waits is a slog.Handler that passes on the retry_after of every
+// "rate limited; waiting" line.
+type waits struct {
+	slog.Handler
+	ch chan time.Duration
+}
+
+func (h waits) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "discord: rate limited; waiting" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "retry_after" {
+				h.ch <- a.Value.Duration()
+			}
+			return true
+		})
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h waits) WithAttrs(as []slog.Attr) slog.Handler {
+	return waits{Handler: h.Handler.WithAttrs(as), ch: h.ch}
+}
+
+// TestRetryAfterCapped: a 429 asking for an hour's wait is waited out for
+// at most chat.MaxRetryAfter, as on Slack.
+func TestRetryAfterCapped(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	f.RateLimitFor("POST", "/api/v10/channels/q1/messages", 1, time.Hour)
+	got := make(chan time.Duration, 10)
+	h := startWith(t, f, func(o *Options) {
+		o.Logger = slog.New(waits{Handler: newTestLogger(t).Handler(), ch: got})
+		o.DrainTimeout = time.Millisecond
+	})
+	f.dispatch("MESSAGE_CREATE", h.mention("q1", "c1", "who won?"))
+	select {
+	case d := <-got:
+		if d > chat.MaxRetryAfter {
+			t.Errorf("waiting %s for a 429, want at most %s", d, chat.MaxRetryAfter)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("no rate-limited wait was logged")
+	}
+}
+
+// TestAbstentionDefusesPings: an abstention repeats the question, and a
+// thread is named after it; neither carries @everyone or @here as
+// Discord would read them, though allowed_mentions would stop the ping.
+func TestAbstentionDefusesPings(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	h.asker.abstain = true
+	f.dispatch("MESSAGE_CREATE", h.mention("m1", "c1", "@everyone is the @here ferry @Everyone late?"))
+	post := f.waitRequest(t, "POST", "/api/v10/channels/m1/messages")
+	thread := f.Requests("POST", "/api/v10/channels/c1/messages/m1/threads")
+	if len(thread) != 1 {
+		t.Fatalf("threads started = %d, want 1:\n%s", len(thread), f.Dump())
+	}
+	name, _ := thread[0].Body["name"].(string)
+	for what, s := range map[string]string{"thread name": name, "abstention": content(post)} {
+		if raw := rawPing.FindString(s); raw != "" {
+			t.Errorf("%s %q carries %s raw", what, s, raw)
+		}
+		if !strings.Contains(s, "everyone") || !strings.Contains(s, "ferry") {
+			t.Errorf("%s %q lost the question's words", what, s)
+		}
+	}
+	wantNoPings(t, post)
+}
+
+// rawPing is how Discord recognises @everyone and @here in a message.
+var rawPing = regexp.MustCompile(`(?i)@(everyone|here)`)
+
+// TestRateLimitedGiveUpSaysSo: after five 429s in a row the answer is
+// given up; once the limit has passed the asker hears why in the thread,
+// and the metrics count it.
+func TestRateLimitedGiveUpSaysSo(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	f.RateLimit("POST", "/api/v10/channels/q1/messages", chat.MaxRateLimited)
+	m := metrics.New()
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) { o.Metrics = m })
+	f.dispatch("MESSAGE_CREATE", h.mention("q1", "c1", "who won?"))
+	f.wait(t, "a message posted in the thread", func() bool {
+		for _, r := range f.Requests("POST", "/api/v10/channels/q1/messages") {
+			if r.Status == 200 {
+				return true
+			}
+		}
+		return false
+	})
+	h.stop(t)
+	var statuses []int
+	var said string
+	for _, r := range f.Requests("POST", "/api/v10/channels/q1/messages") {
+		statuses = append(statuses, r.Status)
+		if r.Status == 200 {
+			said = content(r)
+		}
+	}
+	if diff := cmp.Diff([]int{429, 429, 429, 429, 429, 200}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if want := "Sorry, I had an answer but was rate limited posting it. Please ask again in a minute."; said != want {
+		t.Errorf("posted %q, want %q", said, want)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `byline_errors_total{kind="post_rate_limited"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}
+
+// TestDedupeStalled: a dedupe check that never returns (the database's
+// one writer busy with a long ingest) holds the answer back only for the
+// Service's bound; then the message is answered, and the stall logged.
+func TestDedupeStalled(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	h := startWith(t, f, nil, func(o *chat.ServiceOptions) {
+		o.Once = func(ctx context.Context, key string) (bool, error) {
+			<-ctx.Done()
+			return false, ctx.Err()
+		}
+	})
+	f.dispatch("MESSAGE_CREATE", h.mention("s1", "c1", "who won?"))
+	post := f.waitRequest(t, "POST", "/api/v10/channels/s1/messages")
+	if !strings.Contains(content(post), "who won?") {
+		t.Errorf("posted %q, want the answer", content(post))
+	}
+}
+
+// TestEdit: Edit replaces a posted message's text as Post renders it,
+// pinging no one; text too long for one message is refused.
+func TestEdit(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.addChannel("c1", "g1", "", 0)
+	b := newBotFor(t, f, newAsker(), &fakeClock{}, nil)
+	id, err := b.Post(context.Background(), "c1", "The ferry is late.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Edit(context.Background(), "c1", id, "The ferry is late, @here says."); err != nil {
+		t.Fatal(err)
+	}
+	edits := f.Requests("PATCH", "/api/v10/channels/c1/messages/"+id)
+	if len(edits) != 1 {
+		t.Fatalf("edits = %d, want 1", len(edits))
+	}
+	if got, want := content(edits[0]), "The ferry is late, @\u200bhere says."; got != want {
+		t.Errorf("edited to %q, want %q", got, want)
+	}
+	wantNoPings(t, edits[0])
+	if err := b.Edit(context.Background(), "c1", id, strings.Repeat("Too long. ", 300)); err == nil {
+		t.Error("an edit longer than one message was not refused")
+	}
 }

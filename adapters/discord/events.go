@@ -122,27 +122,15 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 			m.ChannelID, m.ThreadID = ci.parent, dm.ChannelID
 		}
 	}
-	d := b.policy.Decide(m)
-	if !d.Answer {
-		b.log.Debug("discord: not answering", "channel", dm.ChannelID, "message", dm.ID, "why", d.Why)
-		return
-	}
-	first, err := b.once(ctx, "message:"+dm.ID)
-	if err != nil {
-		// Better a rare duplicate than silence.
-		b.log.Warn("discord: checking whether a message was answered", "message", dm.ID, "err", err)
-	} else if !first {
-		b.log.Info("discord: message delivered again; already answered", "message", dm.ID)
-		return
-	}
-	r := b.newMessageReply(m, d.Settings, dm)
-	if !b.work.Add() {
-		return
-	}
-	r.tracked = true
-	if !b.opts.Service.HandleMessage(m, r) {
-		r.finish() // the Service decided otherwise: nothing will be posted
-	}
+	m.Dedupe = []string{"message:" + dm.ID}
+	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
+		if !b.work.Add() {
+			return nil
+		}
+		r := b.newMessageReply(w, m, dm)
+		r.tracked = true
+		return r
+	})
 }
 
 // ownRole finds the bot's own role in a guild: the managed role among

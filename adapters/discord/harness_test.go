@@ -19,9 +19,12 @@ import (
 // the gate to close first; with stream, it sends those partial texts,
 // moving the clock two seconds after each.
 type fakeAsker struct {
-	gate   chan struct{}
-	stream []string
-	clock  *fakeClock
+	gate chan struct{}
+	// abstain makes every answer an abstention that repeats the
+	// question, as the engine's does.
+	abstain bool
+	stream  []string
+	clock   *fakeClock
 
 	mu      sync.Mutex
 	asked   []answer.Question
@@ -46,6 +49,9 @@ func (a *fakeAsker) Ask(ctx context.Context, q answer.Question) (answer.Answer, 
 	for _, s := range a.stream {
 		q.OnPartial(s)
 		a.clock.advance(2 * time.Second)
+	}
+	if a.abstain {
+		return answer.Answer{Abstained: true, Text: "I couldn't find anything about “" + q.Text + "” in the articles I have."}, nil
 	}
 	return answerTo(q.Text), nil
 }

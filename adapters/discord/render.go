@@ -3,6 +3,7 @@ package discord
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,7 +33,7 @@ const noAnswer = "I couldn't put an answer together from the articles I have."
 // paragraph or sentence boundaries (chat.Split), never inside a citation
 // marker or a code block. An abstention is plain text without sources.
 func Render(a answer.Answer) []string {
-	text := strings.TrimSpace(a.Text)
+	text := defuse(strings.TrimSpace(a.Text))
 	if text == "" {
 		return []string{noAnswer}
 	}
@@ -107,13 +108,13 @@ func sourceLine(c answer.Citation) string {
 // describe is "Title — Outlet, 2 Jan 2006, ¶3", leaving out what is
 // unknown; the title and outlet are escaped so they show as written.
 func describe(title, source string, published time.Time, paragraph int) string {
-	title = clip(strings.Join(strings.Fields(title), " "), 150)
+	title = clip(strings.Join(strings.Fields(defuse(title)), " "), 150)
 	if title == "" {
 		title = "Untitled"
 	}
 	parts := []string{}
 	if source = strings.TrimSpace(source); source != "" {
-		parts = append(parts, escape(clip(source, 80)))
+		parts = append(parts, escape(clip(defuse(source), 80)))
 	}
 	if !published.IsZero() {
 		parts = append(parts, published.UTC().Format("2 Jan 2006"))
@@ -142,6 +143,19 @@ func link(raw string) string {
 	return "<" + s + ">"
 }
 
+// RenderText splits plain text (a notice, a status, a digest) into
+// messages, with nothing in it that Discord would read as a ping.
+func RenderText(text string) []string { return chat.Split(defuse(text), MaxMessage) }
+
+// pings matches what Discord reads as @everyone and @here (it reads
+// them glued to what follows too).
+var pings = regexp.MustCompile(`(?i)@(everyone|here)`)
+
+// defuse puts a zero-width space after the @ of @everyone and @here, so
+// they show as written and ping no one even where allowed_mentions is
+// lost: an abstention or a thread name repeats the asker's words.
+func defuse(s string) string { return pings.ReplaceAllString(s, "@\u200b$1") }
+
 // markdown is the characters that would otherwise format a title.
 var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`, "<", `\<`)
 
@@ -152,7 +166,7 @@ func escape(s string) string { return markdown.Replace(s) }
 // answer: the text so far, marked as unfinished, within MaxMessage.
 func RenderProgress(partial string) string {
 	const more = " …"
-	text := strings.TrimSpace(partial)
+	text := defuse(strings.TrimSpace(partial))
 	if text == "" {
 		return "…"
 	}
@@ -166,10 +180,10 @@ func RenderProgress(partial string) string {
 // link, an excerpt and the id /source takes.
 func RenderSearch(query string, ps []knowledge.Passage) []string {
 	if len(ps) == 0 {
-		return []string{fmt.Sprintf("No stored paragraph matches “%s”.", clip(query, 200))}
+		return RenderText(fmt.Sprintf("No stored paragraph matches “%s”.", clip(query, 200)))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Paragraphs matching “%s”:", clip(query, 200))
+	fmt.Fprintf(&b, "Paragraphs matching “%s”:", clip(query, 200)) // defused below
 	for i, p := range ps {
 		fmt.Fprintf(&b, "\n\n**%d.** %s", i+1, describe(p.Title, p.Source, p.Published, p.Paragraph))
 		if u := link(p.URL); u != "" {
@@ -178,7 +192,7 @@ func RenderSearch(query string, ps []knowledge.Passage) []string {
 		b.WriteString(" · `" + p.Ref() + "`")
 		b.WriteString("\n> " + clip(strings.Join(strings.Fields(p.Text), " "), 300))
 	}
-	return chat.Split(b.String(), MaxMessage)
+	return RenderText(b.String())
 }
 
 // RenderSource shows one stored paragraph in full, under its article's
@@ -189,7 +203,7 @@ func RenderSource(p knowledge.Passage) []string {
 		head += "\n" + u
 	}
 	// The head stays with the start of the paragraph, however long.
-	pieces := chat.Split(p.Text, MaxMessage-runeLen(head)-2)
+	pieces := chat.Split(defuse(p.Text), MaxMessage-runeLen(head)-2)
 	if len(pieces) == 0 {
 		return []string{head}
 	}

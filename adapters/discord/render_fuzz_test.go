@@ -39,6 +39,9 @@ func FuzzRender(f *testing.F) {
 			if strings.TrimSpace(m) == "" {
 				t.Fatalf("message %d is empty", i)
 			}
+			if p := rawPing.FindString(m); p != "" {
+				t.Fatalf("message %d carries %s raw", i, p)
+			}
 			if n := utf8.RuneCountInString(m); n > MaxMessage {
 				t.Fatalf("message %d has %d characters, over %d", i, n, MaxMessage)
 			}

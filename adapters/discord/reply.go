@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +15,6 @@ import (
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/answer"
 )
-
-// maxRateLimited is how many 429s in a row make a request give up: the
-// first four are waited out.
-const maxRateLimited = 5
 
 // typingEvery is how often the typing indicator, which Discord shows for
 // about ten seconds, is renewed while an answer is worked on.
@@ -32,49 +27,40 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// retry calls f until it is not rate limited, waiting out each 429's
-// retry_after (at least a quarter second, so never in a tight loop), up to
-// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
-// discordgo's own bucket limiter, fed by the X-RateLimit headers, already
-// spaces requests out; this handles the 429s that get through anyway.
+// retry calls f until it is not rate limited, as chat.Retry does for
+// every platform. discordgo's own bucket limiter, fed by the
+// X-RateLimit headers, already spaces requests out; this handles the 429s
+// that get through anyway.
 //
 // what names the request in the log. URLs are not logged, since those of
 // interaction responses hold the interaction's token.
 func retry(ctx context.Context, log *slog.Logger, what string, f func(opts ...discordgo.RequestOption) error) error {
-	for attempt := 1; ; attempt++ {
-		err := f(discordgo.WithContext(ctx))
-		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) || attempt >= maxRateLimited {
-			return scrub(err)
-		}
-		wait := time.Duration(0)
-		if rl.RateLimit != nil && rl.TooManyRequests != nil {
-			wait = rl.RetryAfter
-		}
-		wait = max(wait, 250*time.Millisecond)
-		log.Warn("discord: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (while rate limited)", ctx.Err())
-		}
+	err := chat.Retry(ctx, log, "discord", what, rateLimit, func(ctx context.Context) error {
+		return f(discordgo.WithContext(ctx))
+	})
+	return scrub(err)
+}
+
+// rateLimit reads a 429 and its retry_after.
+func rateLimit(err error) (time.Duration, bool) {
+	var rl *discordgo.RateLimitError
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
+	if rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return rl.RetryAfter, true
+	}
+	return 0, true
 }
 
 // scrub removes request URLs from an error, since those of interaction
-// responses hold the interaction's token, which is not for logs.
+// responses hold the interaction's token, which is not for logs; a 429
+// names its URL too.
 func scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("discord: %s request failed: %w", ue.Op, ue.Err)
+	if _, limited := rateLimit(err); limited {
+		return fmt.Errorf("discord: %w", chat.ErrRateLimited)
 	}
-	var rl *discordgo.RateLimitError
-	if errors.As(err, &rl) {
-		return errors.New("discord: still rate limited after waiting")
-	}
-	return err
+	return chat.Scrub("discord", err)
 }
 
 // send posts one message: no mentions, no link previews.
@@ -120,6 +106,12 @@ const (
 	asReply
 )
 
+var (
+	_ chat.Typer    = (*messageReply)(nil)
+	_ chat.Streamer = (*messageReply)(nil)
+	_ chat.Streamer = (*interactionReply)(nil)
+)
+
 // messageReply is a chat.Reply that answers a Discord message.
 type messageReply struct {
 	b        *Bot
@@ -140,31 +132,23 @@ type messageReply struct {
 	done     chan struct{}
 }
 
-// newMessageReply decides where the answer to m goes.
-func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings, dm *discordgo.Message) *messageReply {
-	r := &messageReply{b: b, msg: dm, channelID: dm.ChannelID, done: make(chan struct{})}
-	switch {
-	case m.DM:
-		r.mode, r.key = inPlace, m.ConversationKey()
-	case m.ThreadID != "":
-		r.mode, r.key, r.inThread = inPlace, m.ConversationKey(), true
-	case cs.ReplyInThread:
-		// A thread started on a message has the message's id.
-		r.mode, r.inThread = newThread, true
-		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: dm.ID}.ConversationKey()
-		r.channelID = ""
-		r.name = threadName(m.Text)
+// newMessageReply returns a Reply that answers dm where w says.
+func (b *Bot) newMessageReply(w chat.Where, m chat.Message, dm *discordgo.Message) *messageReply {
+	r := &messageReply{b: b, msg: dm, channelID: dm.ChannelID, key: w.Key, inThread: w.InThread, done: make(chan struct{})}
+	switch w.Placement {
+	case chat.InPlace:
+		r.mode = inPlace
+	case chat.NewThread:
+		r.mode, r.channelID, r.name = newThread, "", threadName(m.Text)
 	default:
-		// Answered in the channel: each asker's questions are their own
-		// conversation, in order, while other people's run alongside.
-		r.mode, r.key = asReply, m.ConversationKey()+"/u/"+m.UserID
+		r.mode = asReply
 	}
 	return r
 }
 
 // threadName names a thread after its question.
 func threadName(q string) string {
-	q = strings.Join(strings.Fields(q), " ")
+	q = strings.Join(strings.Fields(defuse(q)), " ")
 	if q == "" {
 		return "Question"
 	}
@@ -201,7 +185,7 @@ func (r *messageReply) startThread(ctx context.Context) {
 	switch _, code := restStatus(err); {
 	case err == nil:
 		r.channelID = id
-		if key := (chat.Message{ChannelID: r.msg.ChannelID, ThreadID: id}).ConversationKey(); key != r.key {
+		if key := chat.ThreadKey(r.msg.ChannelID, id); key != r.key {
 			// Not Discord's rule that a thread shares its message's id;
 			// the follow-up window opens in the real thread all the same.
 			r.b.log.Warn("discord: thread id differs from its message's", "thread", id, "message", r.msg.ID)
@@ -214,7 +198,7 @@ func (r *messageReply) startThread(ctx context.Context) {
 	}
 }
 
-// Typing implements chat.Reply: it shows the typing indicator, and renews
+// Typing implements chat.Typer: it shows the typing indicator, and renews
 // it until the answer is posted or ctx ends.
 func (r *messageReply) Typing(ctx context.Context) {
 	r.mu.Lock()
@@ -247,7 +231,7 @@ func (r *messageReply) Typing(ctx context.Context) {
 	}()
 }
 
-// Progress implements chat.Reply: the first call posts a placeholder,
+// Progress implements chat.Streamer: the first call posts a placeholder,
 // later ones edit it.
 func (r *messageReply) Progress(ctx context.Context, partial string) error {
 	r.mu.Lock()
@@ -277,7 +261,7 @@ func (r *messageReply) Answer(ctx context.Context, a answer.Answer) error {
 // a new thread.
 func (r *messageReply) Notice(ctx context.Context, text string) error {
 	defer r.finish()
-	return r.post(ctx, chat.Split(text, MaxMessage), false)
+	return r.post(ctx, RenderText(text), false)
 }
 
 // post delivers pieces, the first replacing the placeholder. Unless

@@ -208,7 +208,7 @@ func TestMessageReply(t *testing.T) {
 			if tc.msg.ThreadID != "" {
 				channel = tc.msg.ThreadID
 			}
-			r := b.newMessageReply(tc.msg, tc.cs, &discordgo.Message{ID: tc.msg.ID, ChannelID: channel, GuildID: "g1"})
+			r := b.newMessageReply(chat.WhereFor(tc.msg, tc.cs), tc.msg, &discordgo.Message{ID: tc.msg.ID, ChannelID: channel, GuildID: "g1"})
 			tc.run(r)
 			if diff := cmp.Diff(tc.want, fr.lines()); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
@@ -302,22 +302,5 @@ func TestOwnRole(t *testing.T) {
 	}
 	if got := ownRole(&discordgo.Guild{Roles: g.Roles}, "900"); got != "" {
 		t.Errorf("without the bot's member entry ownRole = %q, want none", got)
-	}
-}
-
-// In a channel answered as replies, each asker is a conversation of their
-// own: one person's questions neither wait for nor feed another's.
-func TestChannelRepliesArePerAsker(t *testing.T) {
-	b := &Bot{}
-	cs := chat.ChannelSettings{Allowed: true}
-	key := func(id, user string) string {
-		k, _ := b.newMessageReply(chat.Message{ID: id, ChannelID: "c1", UserID: user}, cs, &discordgo.Message{ID: id, ChannelID: "c1"}).Conversation()
-		return k
-	}
-	if key("1", "u1") == key("2", "u2") {
-		t.Error("two askers share a conversation")
-	}
-	if key("1", "u1") != key("3", "u1") {
-		t.Error("one asker's questions are in two conversations")
 	}
 }

@@ -75,21 +75,16 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 	if !cs.Allowed {
 		return private("I'm not answering in this channel. Ask me in another channel, or in a direct message."), nil
 	}
-	// Each asker's commands in a channel are their own conversation: a
-	// whole channel is not one.
-	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: cs.Private, key: cmd.ChannelID + "/u/" + cmd.UserID}
+	// A command is never in a thread on Slack.
+	key, _ := chat.CommandConversation(cmd.ChannelID, "", cmd.UserID, false, cs.Private)
+	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: cs.Private, key: key}
 	switch sub {
 	case "ask":
 		if arg == "" {
 			return private("Ask a question after " + name + " ask, for example: " + name + " ask what did the council decide?"), nil
 		}
-		if cs.Private {
-			// Only the asker sees the answer, so it must not become
-			// context for the others in the channel.
-			r.key += "/private"
-		}
 		return nil, func(ctx context.Context) {
-			if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) || !b.work.Add() {
+			if !b.first(ctx, "trigger:"+cmd.TriggerID) || !b.work.Add() {
 				return
 			}
 			r.tracked = true
@@ -100,7 +95,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			return private("Give some keywords after " + name + " search."), nil
 		}
 		return nil, func(ctx context.Context) {
-			if b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+			if b.first(ctx, "trigger:"+cmd.TriggerID) {
 				b.search(ctx, r, questionText(arg, ""), cs.Sources)
 			}
 		}
@@ -110,7 +105,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			return private("Give a paragraph id after " + name + " source, as shown with each source: for example " + name + " source council-vote#2"), nil
 		}
 		return nil, func(ctx context.Context) {
-			if b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+			if b.first(ctx, "trigger:"+cmd.TriggerID) {
 				b.source(ctx, r, id, n, arg)
 			}
 		}
@@ -120,7 +115,7 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 // settings returns a channel's settings; a direct message is always
 // answered, and private already.
 func (b *Bot) settings(channelID string) chat.ChannelSettings {
-	cs := b.policy.Settings().For(channelID)
+	cs := b.opts.Service.Settings(channelID)
 	if strings.HasPrefix(channelID, "D") {
 		cs.Allowed, cs.Private = true, false
 	}
@@ -169,7 +164,7 @@ func (b *Bot) digest(cmd slack.SlashCommand) (*ackMessage, func(context.Context)
 	}
 	r := &commandReply{b: b, url: cmd.ResponseURL, ephemeral: true}
 	return private("Posting today's digest…"), func(ctx context.Context) {
-		if !b.first(ctx, "slack:trigger:"+cmd.TriggerID) {
+		if !b.first(ctx, "trigger:"+cmd.TriggerID) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -227,7 +222,7 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 		return nil
 	}
 	return func(ctx context.Context) {
-		if !b.first(ctx, "slack:trigger:"+cb.TriggerID) {
+		if !b.first(ctx, "trigger:"+cb.TriggerID) {
 			return
 		}
 		channel := cb.Channel.ID
@@ -255,7 +250,7 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 		}
 		r := &messageReply{
 			b: b, channel: channel, threadTS: thread, inThread: true, fallbackURL: cb.ResponseURL,
-			key: chat.Message{ChannelID: channel, ThreadID: thread}.ConversationKey(),
+			key: chat.ThreadKey(channel, thread),
 		}
 		if !b.work.Add() {
 			return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -86,9 +87,15 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		// Also after a dropped connection, which slack-go redials
-		// without any other event.
+		// without any other event, and after Slack's routine
+		// refresh_requested disconnect, which slack-go handles without
+		// passing it on.
 		b.markReady(false)
-		b.log.Debug("slack: connecting to Socket Mode")
+		if c, ok := evt.Data.(*slack.ConnectingEvent); ok && c.ConnectionCount > 0 {
+			b.log.Debug("slack: Socket Mode connection ended (Slack renews them from time to time); reconnecting", "connection", c.ConnectionCount+1)
+		} else {
+			b.log.Debug("slack: connecting to Socket Mode")
+		}
 	case socketmode.EventTypeConnected:
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
 			b.log.Info("slack: reconnected to Socket Mode", "connection", c.ConnectionCount+1)
@@ -125,7 +132,14 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 				cancel()
 			}
 		}
-		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "detail", fmt.Sprintf("%T", evt.Data))
+		detail := socketError(evt.Data)
+		if closedConn(detail) {
+			// The old connection's reader, as slack-go closes it to
+			// reconnect: routine.
+			b.log.Debug("slack: Socket Mode connection closed for a reconnect", "type", evt.Type, "err", scrub(detail))
+			return
+		}
+		b.log.Warn("slack: Socket Mode error", "type", evt.Type, "err", scrub(detail))
 	case socketmode.EventTypeEventsAPI:
 		ack(nil)
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
@@ -150,6 +164,28 @@ func (b *Bot) socketEvent(ctx, work context.Context, pre *chat.Queue, smc *socke
 			b.goTracked(work, b.interaction(cb))
 		}
 	}
+}
+
+// socketError is the error a Socket Mode error event carries.
+func socketError(data any) error {
+	switch e := data.(type) {
+	case *slack.IncomingEventError:
+		return e.ErrorObj
+	case *socketmode.ErrorBadMessage:
+		return fmt.Errorf("unreadable message: %w", e.Cause)
+	case *socketmode.ErrorWriteFailed:
+		return fmt.Errorf("writing a response: %w", e.Cause)
+	case error:
+		return e
+	}
+	return fmt.Errorf("%v", data)
+}
+
+// closedConn reports whether err is a read from a connection closed on
+// this side, as when slack-go reconnects.
+func closedConn(err error) bool {
+	var ce *websocket.CloseError
+	return errors.Is(err, net.ErrClosed) || (errors.As(err, &ce) && ce.Code == websocket.CloseNormalClosure)
 }
 
 // goTracked runs f, if any, in a goroutine counted as work in flight.
@@ -249,38 +285,23 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 	}
 	m.MentionsBot = in.mention || mentioned(in.text, botUser)
 	m.Text = questionText(in.text, botUser)
-	d := b.policy.Decide(m)
-	if !d.Answer {
-		b.log.Debug("slack: not answering", "channel", in.channel, "ts", in.ts, "why", d.Why)
-		return
+	if in.eventID != "" {
+		m.Dedupe = append(m.Dedupe, "event:"+in.eventID)
 	}
-	if in.eventID != "" && !b.first(ctx, "slack:event:"+in.eventID) {
-		b.log.Info("slack: event delivered again; already handled", "event", in.eventID)
-		return
-	}
-	if !b.first(ctx, "slack:message:"+in.channel+"/"+in.ts) {
-		b.log.Info("slack: message already answered", "channel", in.channel, "ts", in.ts)
-		return
-	}
-	r := b.newMessageReply(m, d.Settings)
-	if !b.work.Add() {
-		return
-	}
-	r.tracked = true
-	if !b.opts.Service.HandleMessage(m, r) {
-		r.finish() // the Service decided otherwise: nothing will be posted
-	}
+	m.Dedupe = append(m.Dedupe, "message:"+in.channel+"/"+in.ts)
+	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
+		if !b.work.Add() {
+			return nil
+		}
+		r := b.newMessageReply(w, m)
+		r.tracked = true
+		return r
+	})
 }
 
-// first reports whether key is new to Once; when Once fails, it says yes:
-// better a rare duplicate than silence.
+// first reports whether an event key is new (see chat.Service.First).
 func (b *Bot) first(ctx context.Context, key string) bool {
-	ok, err := b.once(ctx, key)
-	if err != nil {
-		b.log.Warn("slack: checking whether an event was handled", "key", key, "err", err)
-		return true
-	}
-	return ok
+	return b.opts.Service.First(ctx, key)
 }
 
 // mentioned reports whether Slack text mentions the user.

@@ -17,7 +17,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack"
 
-	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
@@ -475,22 +474,6 @@ func TestMessageText(t *testing.T) {
 	m.Text = "plain text wins"
 	if got := messageText(m); got != "plain text wins" {
 		t.Errorf("messageText = %q", got)
-	}
-}
-
-// In a channel answered in place, each asker is a conversation of their
-// own: one person's questions neither wait for nor feed another's.
-func TestChannelRepliesArePerAsker(t *testing.T) {
-	b := &Bot{}
-	cs := chat.ChannelSettings{Allowed: true}
-	k1, _ := b.newMessageReply(chat.Message{ID: "1.1", ChannelID: "C1", UserID: "U1"}, cs).Conversation()
-	k2, _ := b.newMessageReply(chat.Message{ID: "1.2", ChannelID: "C1", UserID: "U2"}, cs).Conversation()
-	if k1 == k2 {
-		t.Errorf("two askers share the conversation %q", k1)
-	}
-	k3, _ := b.newMessageReply(chat.Message{ID: "1.3", ChannelID: "C1", UserID: "U1"}, cs).Conversation()
-	if k3 != k1 {
-		t.Errorf("one asker's questions are in %q and %q", k1, k3)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
@@ -15,51 +14,31 @@ import (
 	"github.com/byline-bot/byline/answer"
 )
 
-// maxRateLimited is how many 429s in a row make a request give up: the
-// first four are waited out.
-const maxRateLimited = 5
-
-// maxRetryAfter caps one wait for a 429, so a strange Retry-After cannot
-// hold an answer for long.
-const maxRetryAfter = 30 * time.Second
-
 // maxResponses is how many times Slack lets a response_url be used.
 const maxResponses = 5
 
-// retry calls f until it is not rate limited, waiting out each 429's
-// Retry-After (at least a quarter second, so never in a tight loop), up to
-// the maxRateLimited-th 429 in a row, and no longer than ctx allows.
+// retry calls f until it is not rate limited, as chat.Retry does for
+// every platform.
 func retry(ctx context.Context, log *slog.Logger, what string, f func(ctx context.Context) error) error {
-	for attempt := 1; ; attempt++ {
-		err := f(ctx)
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= maxRateLimited {
-			return scrub(err)
-		}
-		wait := min(max(rl.RetryAfter, 250*time.Millisecond), maxRetryAfter)
-		log.Warn("slack: rate limited; waiting", "request", what, "retry_after", wait, "attempt", attempt)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (while rate limited)", ctx.Err())
-		}
+	return scrub(chat.Retry(ctx, log, "slack", what, rateLimit, f))
+}
+
+// rateLimit reads a 429 and its Retry-After.
+func rateLimit(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
+	return rl.RetryAfter, true
 }
 
 // scrub removes request URLs from an error, since a response_url is a
 // credential of sorts, not for logs.
 func scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("slack: %s request failed: %w", ue.Op, ue.Err)
+	if _, limited := rateLimit(err); limited {
+		return fmt.Errorf("slack: %w", chat.ErrRateLimited)
 	}
-	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
-		return errors.New("slack: still rate limited after waiting")
-	}
-	return err
+	return chat.Scrub("slack", err)
 }
 
 // messageOptions are the options of every message the bot posts or
@@ -118,7 +97,9 @@ func (b *Bot) respond(ctx context.Context, responseURL string, ephemeral bool, m
 }
 
 // messageReply is a chat.Reply that answers a Slack message: in a DM, in a
-// thread, or in the channel.
+// thread, or in the channel. It is a chat.Streamer but no chat.Typer:
+// Slack has no typing indicator for bots outside the legacy RTM API, so
+// nothing is shown until there is text.
 type messageReply struct {
 	b        *Bot
 	channel  string
@@ -138,21 +119,15 @@ type messageReply struct {
 	doneOnce sync.Once
 }
 
-// newMessageReply decides where the answer to m goes: a DM or a thread
-// answers in place; a channel message in a new thread on it, or in the
-// channel when the channel is set to reply there.
-func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings) *messageReply {
-	r := &messageReply{b: b, channel: m.ChannelID}
-	switch {
-	case m.DM || m.ThreadID != "":
-		r.threadTS, r.key, r.inThread = m.ThreadID, m.ConversationKey(), m.ThreadID != ""
-	case cs.ReplyInThread:
-		r.threadTS, r.inThread = m.ID, true
-		r.key = chat.Message{ChannelID: m.ChannelID, ThreadID: m.ID}.ConversationKey()
-	default:
-		// Answered in the channel: each asker's questions are their own
-		// conversation, in order, while other people's run alongside.
-		r.key = m.ConversationKey() + "/u/" + m.UserID
+// newMessageReply returns a Reply that answers m where w says: in a DM or
+// a thread in place, in a new thread on m, or in the channel.
+func (b *Bot) newMessageReply(w chat.Where, m chat.Message) *messageReply {
+	r := &messageReply{b: b, channel: m.ChannelID, key: w.Key, inThread: w.InThread}
+	switch w.Placement {
+	case chat.InPlace:
+		r.threadTS = m.ThreadID
+	case chat.NewThread:
+		r.threadTS = m.ID // a thread on a message has the message's ts
 	}
 	return r
 }
@@ -160,12 +135,7 @@ func (b *Bot) newMessageReply(m chat.Message, cs chat.ChannelSettings) *messageR
 // Conversation implements chat.Reply.
 func (r *messageReply) Conversation() (string, bool) { return r.key, r.inThread }
 
-// Typing implements chat.Reply. Slack has no typing indicator for bots
-// outside the legacy RTM API, so nothing is shown until there is text: the
-// first Progress, or the answer.
-func (r *messageReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply: the first call posts a placeholder,
+// Progress implements chat.Streamer: the first call posts a placeholder,
 // later ones edit it (the Service calls it at most about once a second).
 // An edit is only a preview, so a rate-limited one is not retried: the
 // edits pause for as long as Slack asks (chat.update allows about 50 a
@@ -254,9 +224,16 @@ func (r *messageReply) finish() {
 	})
 }
 
+var (
+	_ chat.Streamer = (*messageReply)(nil)
+	_ chat.Reply    = (*commandReply)(nil)
+)
+
 // commandReply answers a slash command through its response_url: visible
 // to the asker alone in private channels, else in the channel. It is a
-// chat.Reply for `/byline ask`.
+// chat.Reply for `/byline ask`, and no chat.Streamer: a response_url takes
+// five messages and cannot edit them, so the answer shows once it is
+// whole.
 type commandReply struct {
 	b         *Bot
 	url       string
@@ -272,13 +249,6 @@ type commandReply struct {
 // Conversation implements chat.Reply. A slash command is never in a
 // thread.
 func (r *commandReply) Conversation() (string, bool) { return r.key, false }
-
-// Typing implements chat.Reply; nothing to show.
-func (r *commandReply) Typing(context.Context) {}
-
-// Progress implements chat.Reply. A response_url takes five messages and
-// cannot edit them, so a command's answer shows once it is whole.
-func (r *commandReply) Progress(context.Context, string) error { return nil }
 
 // Answer implements chat.Reply.
 func (r *commandReply) Answer(ctx context.Context, a answer.Answer) error {

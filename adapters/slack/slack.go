@@ -83,11 +83,6 @@ type Options struct {
 	// status for the admin who asked. Nil means `/byline digest` says
 	// digests are not configured.
 	Digest func(ctx context.Context, channelID string) (string, error)
-	// Once reports whether key is seen for the first time, so that an
-	// event Slack delivers twice (a retry, a reconnect) is answered once.
-	// Keys start with "slack:". Nil means an in-memory set of the last
-	// 10,000 keys.
-	Once func(ctx context.Context, key string) (bool, error)
 	// Logger receives the adapter's logs. Nil means discard. Tokens and
 	// the signing secret are never logged.
 	Logger *slog.Logger
@@ -103,6 +98,10 @@ type webAPI interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 }
 
+// A Bot is a chat platform; every Slack message is the root of its own
+// thread, so it needs no ThreadStarter.
+var _ chat.Platform = (*Bot)(nil)
+
 // Bot is Byline on Slack.
 type Bot struct {
 	opts   Options
@@ -110,8 +109,6 @@ type Bot struct {
 	client *slack.Client
 	api    webAPI
 	http   *http.Client
-	policy *chat.Policy
-	once   func(ctx context.Context, key string) (bool, error)
 
 	work chat.Work
 
@@ -183,10 +180,7 @@ func newBot(opts Options, api webAPI) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api, policy: opts.Service.Policy(), once: opts.Once}
-	if b.once == nil {
-		b.once = chat.NewRecent(10000).Once
-	}
+	b := &Bot{opts: opts, log: log.With("component", "slack"), api: api}
 	if b.http == nil {
 		b.http = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -309,7 +303,7 @@ func (b *Bot) Addr() net.Addr {
 // able to ping anyone and no link previews. It returns the first
 // message's ts. Each message's thread becomes the bot's, so replies there
 // need no mention within the follow-up window; the caller may open it
-// wider with Policy.OpenDigestThread(channelID+"/"+ts, ids).
+// wider with Service.PostDigest.
 func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) {
 	if strings.TrimSpace(text) == "" {
 		return "", errors.New("slack: nothing to post")
@@ -323,7 +317,20 @@ func (b *Bot) Post(ctx context.Context, channelID, text string) (string, error) 
 		if first == "" {
 			first = ts
 		}
-		b.policy.OpenThread(chat.Message{ChannelID: channelID, ThreadID: ts}.ConversationKey())
+		b.opts.Service.OpenThread(channelID, ts)
 	}
 	return first, nil
+}
+
+// Edit replaces the text of a message the bot posted, rendered as Post
+// renders it; the text must fit one message.
+func (b *Bot) Edit(ctx context.Context, channelID, ts, text string) error {
+	ms := RenderText(text)
+	if len(ms) != 1 {
+		return fmt.Errorf("slack: an edit must be one message, not %d", len(ms))
+	}
+	if err := b.update(ctx, channelID, ts, ms[0]); err != nil {
+		return fmt.Errorf("slack: editing %s: %w", ts, err)
+	}
+	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -655,6 +657,28 @@ func TestPost(t *testing.T) {
 	f.waitCalls(t, 1, "chat.postMessage", inThread("C1", ts))
 }
 
+// TestEdit: Edit replaces a posted message as Post renders it.
+func TestEdit(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	ts, err := h.bot.Post(context.Background(), "C1", "The ferry is late.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Edit(context.Background(), "C1", ts, "The ferry is late, @here says."); err != nil {
+		t.Fatal(err)
+	}
+	updates := h.fake.calls("chat.update", inChannel("C1"))
+	if len(updates) != 1 {
+		t.Fatalf("updates = %d, want 1", len(updates))
+	}
+	wantQuiet(t, updates[0])
+	wantNoPings(t, updates[0])
+	if text, _ := posted(t, updates[0]); !strings.Contains(text, "ferry is late") {
+		t.Errorf("edited to %q", text)
+	}
+}
+
 // TestShutdownWaitsForAnswers: when Run's context ends mid-answer, Run
 // returns only once the answer is posted.
 func TestShutdownWaitsForAnswers(t *testing.T) {
@@ -754,4 +778,85 @@ func TestUnreadableFrameIsAcknowledged(t *testing.T) {
 	f := h.fake
 	f.send(map[string]any{"envelope_id": "bad1", "type": "events_api", "accepts_response_payload": false, "payload": "not an event"})
 	f.wait(t, "the acknowledgement", func() bool { return len(f.Acks("bad1")) == 1 })
+}
+
+// records is a slog.Handler that keeps every record, for tests that
+// check what was logged and at which level.
+type records struct {
+	slog.Handler
+	mu   *sync.Mutex
+	list *[]slog.Record
+}
+
+func newRecords(t *testing.T) records {
+	return records{Handler: newTestLogger(t).Handler(), mu: &sync.Mutex{}, list: &[]slog.Record{}}
+}
+
+func (h records) Handle(ctx context.Context, r slog.Record) error {
+	h.mu.Lock()
+	*h.list = append(*h.list, r.Clone())
+	h.mu.Unlock()
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h records) WithAttrs(as []slog.Attr) slog.Handler {
+	return records{Handler: h.Handler.WithAttrs(as), mu: h.mu, list: h.list}
+}
+
+func (h records) all() []slog.Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]slog.Record(nil), *h.list...)
+}
+
+// TestRefreshRequestedIsRoutine: Slack's routine "refresh_requested"
+// disconnect is a reconnect logged at debug, not a warning naming a Go
+// type.
+func TestRefreshRequestedIsRoutine(t *testing.T) {
+	t.Parallel()
+	logs := newRecords(t)
+	ups := make(chan bool, 10)
+	h := start(t, func(o *Options) {
+		o.Logger = slog.New(logs)
+		o.OnReady = func(up bool) {
+			select {
+			case ups <- up:
+			default:
+			}
+		}
+	})
+	if err := h.fake.Disconnect(); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.waitConnected(t, 2)
+	// The bot has seen the second connection once it says it is up again.
+	for n := 0; n < 2; {
+		select {
+		case up := <-ups:
+			if up {
+				n++
+			}
+		case <-time.After(waitFor):
+			t.Fatal("the bot did not report the new connection")
+		}
+	}
+	h.stop(t)
+	reconnect := false
+	for _, r := range logs.all() {
+		var text strings.Builder
+		text.WriteString(r.Message)
+		r.Attrs(func(a slog.Attr) bool { text.WriteString(" " + a.String()); return true })
+		if r.Level >= slog.LevelWarn {
+			t.Errorf("a refresh logged at %s: %s", r.Level, text.String())
+		}
+		if strings.Contains(text.String(), "*slack.") || strings.Contains(text.String(), "*socketmode.") {
+			t.Errorf("a log line names a Go type: %s", text.String())
+		}
+		if r.Level == slog.LevelDebug && strings.Contains(r.Message, "reconnect") {
+			reconnect = true
+		}
+	}
+	if !reconnect {
+		t.Error("no debug line says the connection is being renewed")
+	}
 }

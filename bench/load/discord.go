@@ -36,7 +36,7 @@ func (d *discordDriver) start(ctx context.Context, env botEnv) error {
 	}
 	bot, err := discord.New(discord.Options{
 		Token: d.fake.Token(), APIURL: d.fake.APIURL(), Guilds: []string{"g1"},
-		Service: env.service, Library: env.library, Once: env.once, Logger: env.logger,
+		Service: env.service, Library: env.library, Logger: env.logger,
 	})
 	if err != nil {
 		return err

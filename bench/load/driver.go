@@ -43,7 +43,6 @@ type driver interface {
 type botEnv struct {
 	service  *chat.Service
 	library  chat.Library
-	once     func(ctx context.Context, key string) (bool, error)
 	channels []string
 	logger   *slog.Logger
 	rec      *recorder

@@ -219,26 +219,28 @@ func load(ctx context.Context, c config, ds []driver) (*runResult, error) {
 			p.concurrent = len(p.qs)
 		}
 		p.queue = chat.NewQueue(work, p.concurrent, c.perConv)
-		svc, err := chat.NewService(chat.ServiceOptions{
-			Engine: engine, Queue: p.queue, Platform: name, Metrics: m, Logger: log.With("component", name),
-			Policy: chat.NewPolicy(chat.Settings{Default: chat.ChannelSettings{Allowed: true, ReplyInThread: true}}, nil),
-		})
-		if err != nil {
-			return nil, err
-		}
 		var once func(context.Context, string) (bool, error)
 		if c.once == "store" {
 			once = func(ctx context.Context, key string) (bool, error) {
 				start := time.Now()
 				defer func() { p.once.add(time.Since(start)) }()
-				return store.Once(ctx, name+":"+key, 24*time.Hour)
+				// The Service namespaces key by platform already.
+				return store.Once(ctx, key, 24*time.Hour)
 			}
+		}
+		svc, err := chat.NewService(chat.ServiceOptions{
+			Engine: engine, Queue: p.queue, Platform: name, Metrics: m, Logger: log.With("component", name),
+			Policy: chat.NewPolicy(chat.Settings{Default: chat.ChannelSettings{Allowed: true, ReplyInThread: true}}, nil),
+			Once:   once,
+		})
+		if err != nil {
+			return nil, err
 		}
 		var channels []string
 		for i := range c.channels {
 			channels = append(channels, channelID(name, i))
 		}
-		if err := p.d.start(ctx, botEnv{service: svc, library: store, once: once, channels: channels, logger: log, rec: p.rec}); err != nil {
+		if err := p.d.start(ctx, botEnv{service: svc, library: store, channels: channels, logger: log, rec: p.rec}); err != nil {
 			for _, q := range ps {
 				if q == p {
 					break

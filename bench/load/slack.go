@@ -37,7 +37,7 @@ func (d *slackDriver) start(ctx context.Context, env botEnv) error {
 	d.fake = slacktest.New(slacktest.Options{BotToken: "xoxb-load-test", AppToken: "xapp-load-test", CountOnly: true, OnRequest: d.observe, OnAck: d.acked})
 	bot, err := slack.New(slack.Options{
 		BotToken: d.fake.BotToken(), AppToken: d.fake.AppToken(), Mode: "socket", APIURL: d.fake.APIURL(),
-		Service: env.service, Library: env.library, Once: env.once, Logger: env.logger,
+		Service: env.service, Library: env.library, Logger: env.logger,
 	})
 	if err != nil {
 		d.fake.Close()

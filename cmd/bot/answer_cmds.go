@@ -199,7 +199,7 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	chat, err := console.New(console.Options{Engine: engine, Library: lib, Sources: splitList(*sources)})
+	chat, err := console.New(console.Options{Engine: engine, Library: lib, Sources: splitList(*sources), Logger: e.log, In: stdin, Out: stdout})
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 		mode = "answers written by " + e.cfg.LLM.Model
 	}
 	fmt.Fprintf(stdout, "%d articles, %d paragraphs in %s; %s.\n", st.Articles, st.Paragraphs, e.dbPath, mode)
-	return chat.Run(ctx, stdin, stdout)
+	return chat.Run(ctx)
 }
 
 // multiFlag collects a repeatable string flag.

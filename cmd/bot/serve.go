@@ -27,16 +27,13 @@ import (
 // reconnect, and across a restart of the bot.
 const onceKeep = 24 * time.Hour
 
-// platform is one chat surface `bot serve` runs.
+// platform is one chat surface `bot serve` runs, with its answering
+// pipeline.
 type platform struct {
-	name string
-	run  func(ctx context.Context) error
-	post func(ctx context.Context, channelID, text string) (string, error)
-	// startThread starts a thread on a posted message and returns its
-	// id; nil where replies to a message are its thread already (Slack).
-	startThread func(ctx context.Context, channelID, messageID, name string) (string, error)
-	service     *chat.Service
-	queue       *chat.Queue
+	name    string
+	bot     chat.Platform
+	service *chat.Service
+	queue   *chat.Queue
 }
 
 // checkPlatforms says, before anything is opened, what stops `bot serve`
@@ -175,7 +172,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	for _, p := range platforms {
 		// Each adapter's errors name the adapter already.
-		g.Go(func() error { return p.run(gctx) })
+		g.Go(func() error { return p.bot.Run(gctx) })
 	}
 	g.Go(func() error { return sched.Run(gctx) })
 	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
@@ -197,6 +194,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The platforms have stopped taking questions and waited for those in
 	// flight; whatever is still queued now is dropped, and said so.
 	for _, p := range platforms {
+		p.queue.Close()
 		if n := p.queue.Len(); n > 0 {
 			log.Warn("shutdown: questions left unanswered", "platform", p.name, "count", n)
 		}
@@ -241,6 +239,7 @@ func (w *wiring) service(name string, def ChannelConfig, channels map[string]Cha
 	s, err := chat.NewService(chat.ServiceOptions{
 		Engine: w.engine, Policy: chat.NewPolicy(chatSettings(c, def, channels), nil), Limiter: limiter, Queue: q,
 		Deadline: c.AnswerDeadline.D(), Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
+		Once: w.once,
 	})
 	return s, q, err
 }
@@ -255,10 +254,9 @@ func (w *wiring) readyHook(platform string) func(bool) {
 
 // once remembers platform event ids in the knowledge base, so an event
 // delivered twice, even across a restart, is answered once.
-func (w *wiring) once(prefix string) func(ctx context.Context, key string) (bool, error) {
-	return func(ctx context.Context, key string) (bool, error) {
-		return w.store.Once(ctx, prefix+key, onceKeep)
-	}
+// The chat Service namespaces the keys by platform ("discord:…").
+func (w *wiring) once(ctx context.Context, key string) (bool, error) {
+	return w.store.Once(ctx, key, onceKeep)
 }
 
 // digestNow is a platform's /digest: today's digest for the channel,
@@ -292,35 +290,16 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// digestPoster posts a digest to a channel of p and opens its thread for
-// replies, which are answered from the digest's articles first. On
-// Discord it starts that thread on the digest's first message, named
-// after the digest; on Slack every message has its thread already.
+// digestPoster posts a digest to a channel of p, whose Service opens its
+// thread for replies (see chat.Service.PostDigest).
 func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
 	return func(ctx context.Context, d answer.Digest) (string, error) {
 		m.Tokens(d.PromptTokens, d.CompletionTokens)
-		text := answer.RenderDigest(d)
-		id, err := p.post(ctx, channelID, text)
-		if err != nil {
-			return id, err
-		}
 		var ids []string
 		for _, it := range d.Items {
 			ids = append(ids, it.ArticleIDs...)
 		}
-		// A thread on a message has the message's id: its ts on Slack, and
-		// on Discord the thread channel started from it. It is opened
-		// before the thread exists, so that the first reply finds it open.
-		p.service.Policy().OpenDigestThread(chat.Message{ChannelID: channelID, ThreadID: id}.ConversationKey(), ids, time.Now())
-		if p.startThread != nil {
-			name, _, _ := strings.Cut(text, "\n")
-			if _, err := p.startThread(ctx, channelID, id, name); err != nil {
-				// The digest is posted; replies just need a thread of
-				// their own, or a mention.
-				log.Warn("digest: starting its thread failed", "platform", p.name, "channel", channelID, "err", err)
-			}
-		}
-		return id, nil
+		return p.service.PostDigest(ctx, p.bot, channelID, answer.RenderDigest(d), ids)
 	}
 }
 
@@ -338,8 +317,7 @@ func reopenDigestThreads(ctx context.Context, store *knowledge.Store, platforms 
 			if !ok || r.Detail == "" {
 				continue
 			}
-			key := chat.Message{ChannelID: channelID, ThreadID: r.Detail}.ConversationKey()
-			p.service.Policy().OpenDigestThread(key, r.Articles, r.Updated)
+			p.service.ReopenDigestThread(channelID, r.Detail, r.Articles, r.Updated)
 		}
 	}
 	return nil
@@ -355,12 +333,12 @@ func (w *wiring) discord() (*platform, error) {
 	p := &platform{name: "discord", service: s, queue: q}
 	bot, err := discord.New(discord.Options{
 		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.library,
-		Digest: w.digestNow(p), Once: w.once("discord:"), OnReady: w.readyHook("discord"), Logger: w.e.log,
+		Digest: w.digestNow(p), OnReady: w.readyHook("discord"), Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.run, p.post, p.startThread = bot.Run, bot.Post, bot.StartThread
+	p.bot = bot
 	return p, nil
 }
 

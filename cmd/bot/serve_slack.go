@@ -15,12 +15,11 @@ func (w *wiring) slack() (*platform, error) {
 	bot, err := slack.New(slack.Options{
 		BotToken: c.BotToken, AppToken: c.AppToken, SigningSecret: c.SigningSecret, Mode: c.Mode, Listen: c.Listen,
 		APIURL: c.APIURL, Admins: c.Admins, Service: s, Library: w.library,
-		// The adapter's dedupe keys begin with "slack:" already.
-		Digest: w.digestNow(p), Once: w.once(""), OnReady: w.readyHook("slack"), Logger: w.e.log,
+		Digest: w.digestNow(p), OnReady: w.readyHook("slack"), Logger: w.e.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.run, p.post = bot.Run, bot.Post
+	p.bot = bot
 	return p, nil
 }

@@ -167,7 +167,8 @@ type Server struct {
 	channels  map[string]Channel
 	messages  map[string]*Message
 	inChannel map[string][]*Message
-	limited   map[string]int // "METHOD path" → 429s still to give
+	limited   map[string]int     // "METHOD path" → 429s still to give
+	after     map[string]float64 // "METHOD path" → the 429s' retry_after, in seconds
 
 	// gateway state
 	gmu       sync.Mutex
@@ -224,6 +225,7 @@ func New(opts Options) *Server {
 		messages:  map[string]*Message{},
 		inChannel: map[string][]*Message{},
 		limited:   map[string]int{},
+		after:     map[string]float64{},
 	}
 	s.id.Store(5000)
 	s.srv = httptest.NewServer(s.routes())
@@ -342,9 +344,17 @@ func (s *Server) Channel(id string) (Channel, bool) {
 // RateLimit makes the next n requests with this method and path (such as
 // "POST", "/api/v10/channels/c1/messages") get a 429.
 func (s *Server) RateLimit(method, path string, n int) {
+	s.RateLimitFor(method, path, n, 50*time.Millisecond)
+}
+
+// RateLimitFor is RateLimit with the retry_after the 429s ask for. The
+// bucket headers still say the bucket resets in 50 ms, so only code that
+// honours retry_after waits longer.
+func (s *Server) RateLimitFor(method, path string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limited[method+" "+path] = n
+	s.after[method+" "+path] = retryAfter.Seconds()
 }
 
 // post stores a posted message.
@@ -445,6 +455,7 @@ func (s *Server) rest(h func(r *http.Request, body map[string]any) (int, any, st
 		authFree := strings.Contains(r.URL.Path, "/webhooks/") || strings.Contains(r.URL.Path, "/interactions/")
 		s.mu.Lock()
 		limited := s.limited[key] > 0
+		retryAfter := s.after[key]
 		if limited {
 			s.limited[key]--
 		}
@@ -457,7 +468,7 @@ func (s *Server) rest(h func(r *http.Request, body map[string]any) (int, any, st
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("X-RateLimit-Remaining", "0")
 			w.Header().Set("X-RateLimit-Reset-After", "0.05")
-			req.Status, resp = 429, map[string]any{"message": "You are being rate limited.", "retry_after": 0.05, "global": false}
+			req.Status, resp = 429, map[string]any{"message": "You are being rate limited.", "retry_after": retryAfter, "global": false}
 		default:
 			req.Status, resp, req.ID = h(r, body)
 		}

@@ -82,8 +82,8 @@ func NewRecent(max int) *Recent {
 	return &Recent{keys: make(map[string]struct{}, max), order: make([]string, max)}
 }
 
-// Once reports whether key is new; it has the signature adapters take
-// for a Once.
+// Once reports whether key is new; it has the signature ServiceOptions.Once
+// takes.
 func (r *Recent) Once(_ context.Context, key string) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

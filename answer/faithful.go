@@ -214,7 +214,7 @@ func (ev *evidence) holds(claim string, cited []int) (bool, string) {
 			if !ev.givenName(ct, i) {
 				return false, whyName
 			}
-		case !ev.bridged(ct, i, citedKeys) && !ev.anaphoric(ct, i, cited):
+		case !ev.bridged(ct, i, cited, citedKeys) && !ev.anaphoric(ct, i, cited):
 			return false, whyEntity
 		}
 	}
@@ -314,7 +314,7 @@ func containsNumber(s string, v int) bool {
 // spokesman for the former US president" cited, "spokesman for Donald
 // Trump" claimed). A name put in another's place ("the credentials of
 // JD Vance" for "of a former senior advisor") has no such tie.
-func (ev *evidence) bridged(ct []tok, i int, citedKeys map[string]bool) bool {
+func (ev *evidence) bridged(ct []tok, i int, cited []int, citedKeys map[string]bool) bool {
 	// The name's run of capitalised words, and the content words either
 	// side of it in the claim that the cited passage holds.
 	start, end := i, i+1
@@ -333,6 +333,24 @@ func (ev *evidence) bridged(ct []tok, i int, citedKeys map[string]bool) bool {
 	}
 	if len(bridges) == 0 {
 		return false
+	}
+	// A country put where the cited passage names another beside the same
+	// word ("the Iranian government" for "the Russian government") is a
+	// different one, however often the claim's appears elsewhere.
+	if c := ct[i].country; c != "" {
+		for _, n := range cited {
+			ts := ev.toks[n]
+			for j, t := range ts {
+				if t.compound || !bridges[t.key] {
+					continue
+				}
+				for _, k := range contentAround(ts, j, j+1, 2) {
+					if ts[k].country != "" && ts[k].country != c {
+						return false
+					}
+				}
+			}
+		}
 	}
 	for _, ts := range ev.toks {
 		for j, t := range ts {
@@ -524,6 +542,11 @@ var attributionKeys = func() map[string]bool {
 
 var accordingKey = termKey("according")
 
+// sayKeys are the reporting verbs that may come before their speaker
+// ("…," said the mayor); others take an object there ("rejected Politico's
+// report").
+var sayKeys = keySet("say", "add", "state", "tell", "write", "note", "explain", "insist", "continue")
+
 // determiners before a reporting word make it a noun ("a statement", "its
 // report"), whose speaker is named by a modifier or after "by" or "from".
 var determiners = map[string]bool{"a": true, "an": true, "the": true, "its": true, "his": true, "her": true,
@@ -564,7 +587,7 @@ func (ev *evidence) speakers(ts []tok) (named []speaker, unresolved bool) {
 		// A verb that opens its clause may have its speaker after it
 		// ("…," said the mission's spokesman Ali Vaez).
 		found := false
-		if v == 0 || ts[v-1].clause != t.clause {
+		if sayKeys[t.key] && (v == 0 || ts[v-1].clause != t.clause) {
 			for j := v + 1; j < len(ts) && j <= v+5 && ts[j].clause == t.clause; j++ {
 				if ev.isName(ts, j) {
 					for j+1 < len(ts) && ts[j+1].clause == t.clause && ev.isName(ts, j+1) {
@@ -618,6 +641,10 @@ func (ev *evidence) nameAfter(ts []tok, v int, according bool) (speaker, bool) {
 			limit = j + 7
 		}
 		for k := j + 1; k < len(ts) && k <= limit && ts[k].sentence == ts[v].sentence; k++ {
+			// "a report from June about Iran" names no speaker.
+			if isDateWord(ts[k].term) || topicWords[ts[k].lower] || !according && ts[k].clause != ts[j].clause {
+				break
+			}
 			if ev.isName(ts, k) {
 				sp.keys[ts[k].key] = true
 				if ts[k].country != "" {

@@ -23,6 +23,14 @@ var faithPassages = []knowledge.Passage{
 		Text: "\"Any outlet that prints these emails is doing the work of the enemies of the United States,\" the authority's lawyer Grace Njeri said."},
 	{ArticleID: "wire", Paragraph: 3, Source: "Coast Wire",
 		Text: "The authority's chairman Joseph Kamau has led the port since 2019. The company said it had no comment beyond its statement."},
+	{ArticleID: "wire", Paragraph: 4, Source: "Coast Wire",
+		Text: "The Ugandan ministry said fuel shipments to Kampala were delayed."},
+	{ArticleID: "port", Paragraph: 5, Source: "Harbour Times",
+		Text: "The Kenyan ministry of transport oversees the port authority."},
+	{ArticleID: "port", Paragraph: 6, Source: "Harbour Times",
+		Text: "The Kenyan ministry, in a statement, rejected the report published by Pwani Daily."},
+	{ArticleID: "wire", Paragraph: 5, Source: "Coast Wire",
+		Text: "The union pointed to a report by Reuters in June that said Kenyan port cranes were unsafe."},
 }
 
 // TestHolds checks each way a claim may misstate the passages it cites,
@@ -50,6 +58,8 @@ func TestHolds(t *testing.T) {
 		{"negation kept", "The ministry did not give figures.", []int{2}, ""},
 		{"declined for no comment", "The company declined to comment beyond its statement.", []int{6}, ""},
 		{"speaker the passage names only as the company", "Kamau's authority said it had no comment beyond its statement.", []int{6}, ""},
+		{"a report from a month, about a country", "The union pointed to a Reuters report from June about unsafe Kenyan cranes.", []int{10}, ""},
+		{"a speaker before an aside", "The Kenyan ministry rejected the Pwani Daily report.", []int{9}, ""},
 		{"one word of its own", "Dock workers at Mombasa went on strike on Tuesday after talks failed.", []int{0}, ""},
 
 		// Unfaithful claims.
@@ -61,6 +71,7 @@ func TestHolds(t *testing.T) {
 		{"an acronym no passage has", "The ILO said the dock workers at Mombasa walked out.", []int{0}, whyName},
 		{"a country no passage names", "The Tanzanian transport ministry rejected the union's account.", []int{2}, whyName},
 		{"a name put in another's place", "Union leader Grace Njeri said the authority ignored safety complaints.", []int{1}, whyEntity},
+		{"a country put in another's place", "The Ugandan ministry of transport oversees the port authority.", []int{8}, whyEntity},
 		{"the wrong speaker, mentioned as a topic", "Reuters said the strike was unlawful.", []int{3}, whySpeaker},
 		{"the wrong speaker, quoted elsewhere", "Otieno said the port was safe.", []int{2}, whyEntity},
 		{"an outlet the cited passage does not name", "The Coast Wire reported that dock workers at Mombasa walked out.", []int{0}, whyEntity},

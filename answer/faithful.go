@@ -150,10 +150,17 @@ func (ev *evidence) isName(ts []tok, i int) bool {
 	if stopWords[t.lower] {
 		return false
 	}
-	if !t.upper {
+	if !t.upper || transition(ts, i) {
 		return false
 	}
 	return ev.proper[t.key] || !ev.keys[t.key]
+}
+
+// transition reports whether ts[i] opens its sentence and is set off by a
+// comma, as "Yes," "Additionally," and "Overall," are: grammar, not a
+// name or a fact.
+func transition(ts []tok, i int) bool {
+	return ts[i].first && (i+1 >= len(ts) || ts[i+1].clause != ts[i].clause || ts[i+1].sentence != ts[i].sentence)
 }
 
 // isDateWord reports whether t is a month or a weekday, written with a
@@ -161,6 +168,12 @@ func (ev *evidence) isName(ts []tok, i int) bool {
 func isDateWord(t term) bool {
 	return t.upper && timeKeys[t.key] && isMonthOrDay(t.lower)
 }
+
+// label matches the heading a model may put before a claim in a list
+// ("**Microsoft's findings:**"): a few words that frame it, not a fact.
+// In bold it may run to 60 characters; plain, to three words, so that
+// "The articles say Iran denies it: …" is read whole.
+var label = regexp.MustCompile(`^[\s\-*•]*(?:(?:\*\*|__)[^:*_]{1,60}?:\s*(?:\*\*|__)|(?:\*\*|__)[^:*_]{1,60}?(?:\*\*|__)\s*:|[^\s:]+(?:\s+[^\s:]+){0,2}:)\s+`)
 
 // Why a claim does not hold, for logs and tests.
 const (
@@ -187,6 +200,7 @@ func (ev *evidence) holds(claim string, cited []int) (bool, string) {
 		ps = append(ps, ev.passages[i])
 	}
 	support := supportText(ps)
+	claim = label.ReplaceAllString(claim, "")
 	ct := tokens(claim)
 	st := tokens(support)
 	citedKeys, citedPlaces := map[string]bool{}, map[string]bool{}
@@ -477,7 +491,7 @@ var pronounWords = map[string]bool{"everyone": true, "everybody": true, "someone
 func (ev *evidence) outside(ct []tok) int {
 	n := 0
 	for i, t := range ct {
-		if t.compound || !t.isContent() || ev.isName(ct, i) || ev.keys[t.key] {
+		if t.compound || !t.isContent() || ev.isName(ct, i) || ev.keys[t.key] || transition(ct, i) {
 			continue
 		}
 		if reportingKeys[t.key] || reportKeys[t.key] || nameKeys[t.key] || frameKeys[t.key] || pronounWords[t.lower] {

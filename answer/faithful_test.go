@@ -60,9 +60,12 @@ func TestHolds(t *testing.T) {
 		{"speaker the passage names only as the company", "Kamau's authority said it had no comment beyond its statement.", []int{6}, ""},
 		{"a report from a month, about a country", "The union pointed to a Reuters report from June about unsafe Kenyan cranes.", []int{10}, ""},
 		{"a speaker before an aside", "The Kenyan ministry rejected the Pwani Daily report.", []int{9}, ""},
+		{"a heading in bold", "**The Ministry's Position:** The Kenyan transport ministry rejected the union's account.", []int{2}, ""},
+		{"a transition word", "Additionally, the Kenyan transport ministry rejected the union's account.", []int{2}, ""},
 		{"one word of its own", "Dock workers at Mombasa went on strike on Tuesday after talks failed.", []int{0}, ""},
 
 		// Unfaithful claims.
+		{"a heading does not hide the claim", "**The Ministry's Position:** The Ugandan transport ministry rejected the union's account.", []int{2}, whyEntity},
 		{"number word changed", "Otieno said the authority ignored safety complaints for four years.", []int{1}, whyNumber},
 		{"ordinal changed", "Talks with the port authority failed for the second time.", []int{0}, whyNumber},
 		{"digits changed", "Joseph Kamau has led the port since 2018.", []int{6}, whyNumber},

@@ -97,6 +97,9 @@ func markCountries(ts []tok) {
 type evidence struct {
 	passages []knowledge.Passage
 	toks     [][]tok         // tokens of each passage's text
+	full     [][]tok         // tokens of each passage's supportText: text, title, outlet, date
+	spoken   []*spoken       // each passage's speakers, found when first asked for
+	outlets  [][]tok         // tokens of each passage's outlet
 	keys     map[string]bool // every key in any passage, its title or outlet
 	proper   map[string]bool // keys written with a capital inside a sentence
 	places   map[string]bool // countries any passage names
@@ -108,8 +111,19 @@ func newEvidence(ps []knowledge.Passage) *evidence {
 	opening := map[string]bool{}
 	for _, p := range ps {
 		ts := tokens(p.Text)
+		full := append([]tok(nil), ts...)
+		rest := p
+		rest.Text = ""
+		for _, t := range tokens(supportText([]knowledge.Passage{rest})) {
+			t.clause += 1 << 19
+			t.sentence += 1 << 19
+			full = append(full, t)
+		}
 		ev.toks = append(ev.toks, ts)
-		for _, t := range append(ts, tokens(p.Title+". "+p.Source)...) {
+		ev.full = append(ev.full, full)
+		ev.spoken = append(ev.spoken, nil)
+		ev.outlets = append(ev.outlets, tokens(p.Source))
+		for _, t := range full {
 			ev.keys[t.key] = true
 			switch {
 			case !t.upper && !t.acro:
@@ -202,7 +216,16 @@ func (ev *evidence) holds(claim string, cited []int) (bool, string) {
 	support := supportText(ps)
 	claim = label.ReplaceAllString(claim, "")
 	ct := tokens(claim)
-	st := tokens(support)
+	// The cited passages' tokens, read once in newEvidence; a clause or
+	// sentence never spans two passages.
+	var st []tok
+	for k, n := range cited {
+		for _, t := range ev.full[n] {
+			t.clause += k << 20
+			t.sentence += k << 20
+			st = append(st, t)
+		}
+	}
 	citedKeys, citedPlaces := map[string]bool{}, map[string]bool{}
 	for _, t := range st {
 		citedKeys[t.key] = true
@@ -232,19 +255,44 @@ func (ev *evidence) holds(claim string, cited []int) (bool, string) {
 			return false, whyEntity
 		}
 	}
-	if coverage(claim, support) < minClaimCoverage {
+	if coverageOf(claim, st) < minClaimCoverage {
 		return false, whyCoverage
 	}
 	if ev.outside(ct) > outsideAllowance(ct) {
 		return false, whyOutside
 	}
-	if !ev.speakersHold(ct, cited, ps) {
+	if !ev.speakersHold(ct, cited) {
 		return false, whySpeaker
 	}
 	if !polarityHolds(ct, st) {
 		return false, whyNegation
 	}
 	return true, ""
+}
+
+// coverageOf is coverage, with the support already read into tokens.
+func coverageOf(claim string, st []tok) float64 {
+	q := parseQuestion(claim)
+	if len(q.terms) == 0 {
+		return 0
+	}
+	s := &sentence{keys: make(map[string]bool), capKeys: make(map[string]bool)}
+	for _, t := range st {
+		if !t.isContent() {
+			continue
+		}
+		s.keys[t.key] = true
+		if t.upper {
+			s.capKeys[t.key] = true
+		}
+	}
+	found := 0
+	for _, t := range q.terms {
+		if s.has(t) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(q.terms))
 }
 
 // supportText is what the cited passages offer a claim: their text,
@@ -414,7 +462,7 @@ func (ev *evidence) anaphoric(ct []tok, i int, cited []int) bool {
 	}
 	articles := map[string]bool{}
 	for _, n := range cited {
-		named, unresolved := ev.speakers(ev.toks[n])
+		named, unresolved := ev.speakersOf(n)
 		if len(named) > 0 || !unresolved {
 			return false
 		}
@@ -424,7 +472,7 @@ func (ev *evidence) anaphoric(ct []tok, i int, cited []int) bool {
 		if !articles[p.ArticleID] {
 			continue
 		}
-		named, _ := ev.speakers(ev.toks[n])
+		named, _ := ev.speakersOf(n)
 		for _, sp := range named {
 			if sp.keys[ct[i].key] {
 				return true
@@ -574,6 +622,21 @@ var subjectPronouns = map[string]bool{"it": true, "he": true, "she": true, "they
 // it ("questions about the Microsoft report").
 var topicWords = map[string]bool{"about": true, "regarding": true, "concerning": true, "on": true, "over": true, "against": true}
 
+// spoken is who a passage says spoke, as speakers returns it.
+type spoken struct {
+	named      []speaker
+	unresolved bool
+}
+
+// speakersOf returns the speakers of passage n, finding them once.
+func (ev *evidence) speakersOf(n int) ([]speaker, bool) {
+	if ev.spoken[n] == nil {
+		named, u := ev.speakers(ev.toks[n])
+		ev.spoken[n] = &spoken{named: named, unresolved: u}
+	}
+	return ev.spoken[n].named, ev.spoken[n].unresolved
+}
+
 // speakers returns who the text says spoke, by name, and whether it also
 // reports words whose speaker it names only by a pronoun or a noun ("it
 // said", "the company indicates").
@@ -712,7 +775,7 @@ func (ev *evidence) runAt(ts []tok, j int) (speaker, bool) {
 // passages quote no one by name, a speaker they report only as "it" or
 // "the company" may be anyone they mention; where they quote no one at
 // all, the claim's speaker must be mentioned in them.
-func (ev *evidence) speakersHold(ct []tok, cited []int, ps []knowledge.Passage) bool {
+func (ev *evidence) speakersHold(ct []tok, cited []int) bool {
 	claimed, _ := ev.speakers(ct)
 	if len(claimed) == 0 {
 		return true
@@ -722,12 +785,12 @@ func (ev *evidence) speakersHold(ct []tok, cited []int, ps []knowledge.Passage) 
 		unresolved bool
 		mentioned  = speaker{keys: map[string]bool{}, countries: map[string]bool{}}
 	)
-	for i, n := range cited {
-		named, u := ev.speakers(ev.toks[n])
+	for _, n := range cited {
+		named, u := ev.speakersOf(n)
 		quoted = append(quoted, named...)
 		unresolved = unresolved || u
 		outlet := speaker{keys: map[string]bool{}, countries: map[string]bool{}}
-		for _, t := range tokens(ps[i].Source) {
+		for _, t := range ev.outlets[n] {
 			outlet.keys[t.key] = true
 		}
 		quoted = append(quoted, outlet)

@@ -132,3 +132,18 @@ func TestTokensMarkCountries(t *testing.T) {
 		t.Errorf("countries %v, want %v", got, want)
 	}
 }
+
+// BenchmarkVerify measures the checks on an answer of six sentences over
+// the passages above: each passage is read once per answer, its speakers
+// once when first asked for.
+func BenchmarkVerify(b *testing.B) {
+	text := "Nairobi's transport ministry rejected the union's account [3]. " +
+		"Otieno said the authority ignored safety complaints for three years [2]. " +
+		"Njeri said outlets printing the emails do the work of America's enemies [6]. " +
+		"The company said it had no comment beyond its statement [7]. " +
+		"Pwani Daily said it had received internal emails from the authority [5]. " +
+		"Reuters said the strike was unlawful [4]."
+	for b.Loop() {
+		verify(text, faithPassages)
+	}
+}

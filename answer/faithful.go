@@ -614,13 +614,16 @@ var sayKeys = keySet("say", "add", "state", "tell", "write", "note", "explain", 
 var determiners = map[string]bool{"a": true, "an": true, "the": true, "its": true, "his": true, "her": true,
 	"their": true, "our": true, "this": true, "that": true, "these": true, "those": true, "in": true}
 
+// possessives before a reporting noun point back to its speaker.
+var possessives = map[string]bool{"his": true, "her": true, "its": true, "their": true}
+
 // subjectPronouns stand for a speaker named elsewhere.
 var subjectPronouns = map[string]bool{"it": true, "he": true, "she": true, "they": true, "we": true,
 	"i": true, "which": true, "who": true, "its": true, "his": true, "her": true, "their": true}
 
 // topicWords before a name make it what a statement is about, not who made
 // it ("questions about the Microsoft report").
-var topicWords = map[string]bool{"about": true, "regarding": true, "concerning": true, "on": true, "over": true, "against": true}
+var topicWords = map[string]bool{"about": true, "regarding": true, "concerning": true, "over": true, "against": true}
 
 // spoken is who a passage says spoke, as speakers returns it.
 type spoken struct {
@@ -645,17 +648,27 @@ func (ev *evidence) speakers(ts []tok) (named []speaker, unresolved bool) {
 		if t.compound || !attributionKeys[t.key] {
 			continue
 		}
+		// A participle that opens its clause ("…, citing a report")
+		// has the speaker of the clause before it.
+		if t.key != accordingKey && strings.HasSuffix(t.lower, "ing") && v > 0 && ts[v-1].clause != t.clause {
+			continue
+		}
 		// "according to X", "reported by X", "a statement from X": the
 		// speaker follows.
 		if sp, ok := ev.nameAfter(ts, v, t.key == accordingKey); ok {
 			named = append(named, sp)
 			continue
 		}
-		noun := v > 0 && (determiners[ts[v-1].lower] || ts[v-1].upper && !ev.isName(ts, v-1))
-		if noun {
+		// A noun after a possessive pronoun has its speaker before that
+		// ("Cheung based his accusations"); after an article or a
+		// capitalised word that is no name it has none to find.
+		from := v - 1
+		if v > 0 && possessives[ts[v-1].lower] {
+			from = v - 2
+		} else if v > 0 && (determiners[ts[v-1].lower] || ts[v-1].upper && !ev.isName(ts, v-1)) {
 			continue
 		}
-		if v > 0 && ev.isName(ts, v-1) {
+		if from == v-1 && v > 0 && ev.isName(ts, v-1) {
 			if sp, ok := ev.runAt(ts, v-1); ok {
 				named = append(named, sp)
 			}
@@ -679,8 +692,24 @@ func (ev *evidence) speakers(ts []tok) (named []speaker, unresolved bool) {
 			}
 		}
 		// Otherwise its speaker stands before it, in the same sentence,
-		// before any pronoun or earlier reporting word.
-		for j := v - 1; !found && j >= 0 && j >= v-speakerWindow && ts[j].sentence == t.sentence; j-- {
+		// before any pronoun or earlier reporting word: the nearest name,
+		// or, for a verb that opens its clause, any name of the window,
+		// since an aside may stand between ("Steven Cheung, spokesman for
+		// the former US president, based his accusations").
+		opens := false
+		switch {
+		case from < 0:
+		case from == v-1:
+			opens = ts[v].clause != ts[from].clause
+		case from > 0:
+			opens = ts[from].clause != ts[from-1].clause // "…, based his accusations"
+		}
+		window := speakerWindow
+		if opens {
+			window += 5
+		}
+		merged := speaker{keys: map[string]bool{}, countries: map[string]bool{}}
+		for j := from; !(found && !opens) && j >= 0 && j >= v-window && ts[j].sentence == t.sentence; j-- {
 			if ts[j].compound {
 				continue
 			}
@@ -689,11 +718,21 @@ func (ev *evidence) speakers(ts []tok) (named []speaker, unresolved bool) {
 			}
 			if ev.isName(ts, j) {
 				if sp, ok := ev.runAt(ts, j); ok {
-					named = append(named, sp)
+					for k := range sp.keys {
+						merged.keys[k] = true
+					}
+					for c := range sp.countries {
+						merged.countries[c] = true
+					}
 					found = true
 				}
-				break
+				for j > 0 && ev.isName(ts, j-1) {
+					j-- // the rest of the same name
+				}
 			}
+		}
+		if found {
+			named = append(named, merged)
 		}
 		if !found {
 			unresolved = true

@@ -31,6 +31,8 @@ var faithPassages = []knowledge.Passage{
 		Text: "The Kenyan ministry, in a statement, rejected the report published by Pwani Daily."},
 	{ArticleID: "wire", Paragraph: 5, Source: "Coast Wire",
 		Text: "The union pointed to a report by Reuters in June that said Kenyan port cranes were unsafe."},
+	{ArticleID: "port", Paragraph: 7, Source: "Harbour Times",
+		Text: "Amina Otieno, union leader at the Kenyan port of Mombasa, based her accusations on a report issued by the Harbour Safety Board."},
 }
 
 // TestHolds checks each way a claim may misstate the passages it cites,
@@ -62,6 +64,7 @@ func TestHolds(t *testing.T) {
 		{"a speaker before an aside", "The Kenyan ministry rejected the Pwani Daily report.", []int{9}, ""},
 		{"a heading in bold", "**The Ministry's Position:** The Kenyan transport ministry rejected the union's account.", []int{2}, ""},
 		{"a transition word", "Additionally, the Kenyan transport ministry rejected the union's account.", []int{2}, ""},
+		{"a speaker before an aside, and a participle", "Otieno accused the authority of ignoring safety, citing a Harbour Safety Board report.", []int{11}, ""},
 		{"one word of its own", "Dock workers at Mombasa went on strike on Tuesday after talks failed.", []int{0}, ""},
 
 		// Unfaithful claims.

@@ -347,9 +347,9 @@ func numbersHold(claim string, ct []tok, support string, st []tok) bool {
 		}
 		return false
 	}
-	for _, t := range ct {
+	for i, t := range ct {
 		v, ok := numberWords[t.lower]
-		if !ok || words[v] {
+		if !ok || words[v] || countsSources(ct, i) {
 			continue
 		}
 		if v < 0 || !containsNumber(digits, v) {
@@ -358,6 +358,21 @@ func numbersHold(claim string, ct []tok, support string, st []tok) bool {
 	}
 	return true
 }
+
+// countsSources reports whether the number at ct[i] counts what the
+// answer draws on, not a fact of the story: "the two articles", "both
+// sides".
+func countsSources(ct []tok, i int) bool {
+	for j := i + 1; j < len(ct) && j <= i+2 && ct[j].clause == ct[i].clause; j++ {
+		if frameKeys[ct[j].key] || sourceKeys[ct[j].key] {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceKeys are the words, besides frameKeys, for what an answer draws on.
+var sourceKeys = keySet("side", "passage", "paragraph", "outlet", "account", "version")
 
 // containsNumber reports whether s holds v as a number of its own.
 func containsNumber(s string, v int) bool {

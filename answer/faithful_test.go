@@ -65,6 +65,7 @@ func TestHolds(t *testing.T) {
 		{"a heading in bold", "**The Ministry's Position:** The Kenyan transport ministry rejected the union's account.", []int{2}, ""},
 		{"a transition word", "Additionally, the Kenyan transport ministry rejected the union's account.", []int{2}, ""},
 		{"a speaker before an aside, and a participle", "Otieno accused the authority of ignoring safety, citing a Harbour Safety Board report.", []int{11}, ""},
+		{"a number of articles", "The two articles say the Kenyan transport ministry rejected the union's account.", []int{2}, ""},
 		{"one word of its own", "Dock workers at Mombasa went on strike on Tuesday after talks failed.", []int{0}, ""},
 
 		// Unfaithful claims.

@@ -190,6 +190,7 @@ func verify(reply string, passages []knowledge.Passage) Answer {
 			sentences = append(sentences, line[sp.Start:sp.End])
 		}
 	}
+	ev := newEvidence(passages)
 	for _, sentence := range sentences {
 		var ns []int
 		for _, m := range marker.FindAllStringSubmatch(sentence, -1) {
@@ -220,13 +221,13 @@ func verify(reply string, passages []knowledge.Passage) Answer {
 		if len(grounded) == 0 {
 			continue
 		}
-		// And the claim's facts must be there: its numbers and names, and
-		// a fair share of its words, in the passages it cites.
-		var cited []knowledge.Passage
+		// And the claim must say what the passages say: its facts, names,
+		// speakers and negations (see faithful.go).
+		var cited []int
 		for _, n := range grounded {
-			cited = append(cited, passages[n-1])
+			cited = append(cited, n-1)
 		}
-		if !factsHold(factText(claim), cited, minClaimCoverage) {
+		if ok, _ := ev.holds(factText(claim), cited); !ok {
 			continue
 		}
 		var b strings.Builder

@@ -12,8 +12,9 @@ import (
 // FuzzVerify feeds the citation parser whatever a model might write and
 // checks its promises: every marker left in the text names a citation,
 // citations are numbered 1..n in order of first use, each quotes its own
-// paragraph, an answer with no citation abstains, and nothing that pings
-// survives.
+// paragraph with a quote that is not empty (passages with nothing to
+// quote are among those offered), an answer with no citation abstains,
+// and nothing that pings survives.
 func FuzzVerify(f *testing.F) {
 	for _, s := range []string{
 		"The council voted 5 to 2 [1]. The mayor objected [2].",
@@ -24,12 +25,22 @@ func FuzzVerify(f *testing.F) {
 		"",
 		"[1][1][1]",
 		"Quote: \"[2]\" and `[3]` [1]",
+		// Empty quotations, and citations of the passages with nothing to
+		// quote.
+		"\"\" [1]. “” [2]. '' [3]",
+		"The union said \"\" [2][3][4].",
+		"The council voted [3]. The mayor objected [4].",
+		"\u201c\u201d [1] \u00a0[2]",
 	} {
 		f.Add(s)
 	}
 	passages := []knowledge.Passage{
 		{ArticleID: "council", Paragraph: 2, Text: "The council voted 5 to 2 on Tuesday. The mayor objected.", URL: "https://news.example/council"},
 		{ArticleID: "rail", Paragraph: 1, Text: "The union rejected the pay offer.", URL: "https://news.example/rail"},
+		// Passages with no sentence to quote: a citation of one must not
+		// come out with an empty quote.
+		{ArticleID: "blank", Paragraph: 1, Text: ""},
+		{ArticleID: "blank", Paragraph: 2, Text: " \n\n \u201c\u201d "},
 	}
 	markerRe := regexp.MustCompile(`\[(\d+)\]`)
 	pingMarkup := regexp.MustCompile(`<[@#!][^<>]*>`)
@@ -68,7 +79,10 @@ func FuzzVerify(f *testing.F) {
 			if p == nil {
 				t.Fatalf("citation %d cites %s, which was not retrieved", c.N, c.Ref())
 			}
-			if c.Quote != "" && !strings.Contains(p.Text, c.Quote) {
+			if strings.TrimSpace(c.Quote) == "" {
+				t.Fatalf("citation %d of %s has an empty quote: %q -> %q", c.N, c.Ref(), text, a.Text)
+			}
+			if !strings.Contains(p.Text, c.Quote) {
 				t.Fatalf("citation %d quotes %q, not in its paragraph", c.N, c.Quote)
 			}
 		}

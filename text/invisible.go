@@ -23,6 +23,15 @@ func IsInvisible(r rune) bool {
 	return false
 }
 
+// IsJoiner reports whether r is the zero-width non-joiner or joiner
+// (U+200C, U+200D). They are invisible, and ingest drops them so that
+// equal sentences compare equal, but text shown to people keeps them:
+// emoji sequences and some scripts (Persian, the Indic ones) need them. A
+// sanitizer for shown text removes IsInvisible(r) && !IsJoiner(r).
+func IsJoiner(r rune) bool {
+	return r == '\u200C' || r == '\u200D'
+}
+
 // RemoveInvisible returns s without its invisible characters (see
 // IsInvisible). It returns s itself when there are none.
 func RemoveInvisible(s string) string {

@@ -81,3 +81,16 @@ func TestRemoveInvisible(t *testing.T) {
 		}
 	}
 }
+
+func TestIsJoiner(t *testing.T) {
+	for _, r := range "\u200c\u200d" {
+		if !IsJoiner(r) || !IsInvisible(r) {
+			t.Errorf("%U: IsJoiner %v, IsInvisible %v; want both", r, IsJoiner(r), IsInvisible(r))
+		}
+	}
+	for _, r := range "a\u200b\ufeff" {
+		if IsJoiner(r) {
+			t.Errorf("IsJoiner(%U) = true", r)
+		}
+	}
+}

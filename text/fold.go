@@ -90,12 +90,16 @@ func latinBase(r rune) (rune, bool) {
 // from inside a word: one of the marks of the precomposed Latin letters.
 // Other combining marks separate words there, as they do here.
 func isDiacritic(r rune) bool {
+	if r < 0x300 || r > 0x36F { // the block all of them are in
+		return false
+	}
 	_, ok := diacritics[r]
 	return ok
 }
 
 // diacritics are the combining marks that the decompositions of
-// precomposed Latin letters use.
+// precomposed Latin letters use, all of them Combining Diacritical Marks
+// (U+0300 to U+036F); TestDiacriticsInTheirBlock checks that.
 var diacritics = func() map[rune]struct{} {
 	m := make(map[rune]struct{})
 	for _, block := range latinBlocks {

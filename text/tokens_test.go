@@ -94,3 +94,15 @@ func TestIsJoiner(t *testing.T) {
 		}
 	}
 }
+
+// TestDiacriticsInTheirBlock checks the range isDiacritic looks in first.
+func TestDiacriticsInTheirBlock(t *testing.T) {
+	if len(diacritics) == 0 {
+		t.Fatal("no diacritics")
+	}
+	for r := range diacritics {
+		if r < 0x300 || r > 0x36F {
+			t.Errorf("diacritic %U is outside U+0300..U+036F", r)
+		}
+	}
+}

@@ -6,35 +6,35 @@ package answer
 // answer protocol and on the story paraphrase set (see bench/fit.go).
 var (
 	fittedSentence = [...]float64{
-		-5.82015,  // bias
-		0.876,     // coverage_sentence
-		-0.577424, // coverage_paragraph
-		-1.21239,  // coverage_title
-		1.60831,   // reciprocal_rank
-		3.19091,   // relative_score
-		0.245196,  // answer_cue
-		-2.9595,   // novelty
-		0.387217,  // bigrams
-		-0.136095, // first_sentence
-		0.469313,  // log_length
-		-0.299978, // fragment
-		-0.276176, // names_covered
-		1.45316,   // best_of_paragraph
-		2.05045,   // coverage_soft
+		-5.81875,  // bias
+		0.905891,  // coverage_sentence
+		-0.577379, // coverage_paragraph
+		-1.21263,  // coverage_title
+		1.60872,   // reciprocal_rank
+		3.19125,   // relative_score
+		0.245307,  // answer_cue
+		-2.96125,  // novelty
+		0.386699,  // bigrams
+		-0.135682, // first_sentence
+		0.46906,   // log_length
+		-0.300968, // fragment
+		-0.276133, // names_covered
+		1.4535,    // best_of_paragraph
+		2.02042,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-13.0693, // bias
-		2.30279,  // best_probability
-		6.11226,  // second_probability
-		4.28577,  // best_coverage
-		3.92168,  // best_paragraph_coverage
-		3.50452,  // missing_share
-		-1.23883, // score_gap
-		1.09497,  // log_terms
-		2.67421,  // names_found
-		0.649709, // cue_in_best
-		0.882454, // kind_open
-		0.658082, // top_over_mean
+		-10.4594, // bias
+		2.87289,  // best_probability
+		4.92286,  // second_probability
+		3.38381,  // best_coverage
+		2.83852,  // best_paragraph_coverage
+		0,        // missing_share
+		-1.49495, // score_gap
+		0.938307, // log_terms
+		1.64891,  // names_found
+		0.669735, // cue_in_best
+		0.847189, // kind_open
+		0.677676, // top_over_mean
 	}
 	fittedThreshold = 0.71
 )

@@ -4,8 +4,6 @@ import (
 	txt "github.com/byline-bot/byline/text"
 	"slices"
 	"sort"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Measure gives each candidate the first stage found, in Go, statistics of
@@ -374,67 +372,13 @@ func (m *matcher) extras(text string) (nums, names []int, near []Hit) {
 	return nums, names, near
 }
 
-// scan cuts text into tokens exactly as tokenize does and calls fn with
-// each token and its position; the token's bytes are valid only during the
-// call. It allocates nothing: it runs over every candidate's text.
-func scan(text string, fn func(tok []byte, pos int)) {
-	scanCase(text, func(tok []byte, pos int, _ bool) { fn(tok, pos) })
+// scan cuts text into tokens as the index does (see text.ScanTokens).
+func scan(s string, fn func(tok []byte, pos int)) {
+	txt.ScanTokens(s, func(tok []byte, pos int) bool { fn(tok, pos); return true })
 }
 
 // scanCase is scan that also tells whether the token began with a capital
-// letter in text.
-func scanCase(text string, fn func(tok []byte, pos int, upper bool)) {
-	var (
-		buf   [txt.MaxTokenBytes]byte
-		n     int  // bytes in buf
-		big   bool // the token outgrew buf and is skipped, as tokenize skips it
-		pos   int
-		upper bool // the token's first letter was a capital
-	)
-	for i := 0; i <= len(text); {
-		var r rune
-		if i == len(text) {
-			r, i = ' ', i+1
-		} else if c := text[i]; c < utf8.RuneSelf {
-			r = rune(c)
-			i++
-			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-					upper = upper || n == 0 && !big
-				}
-				if n < len(buf) {
-					buf[n] = c
-					n++
-				} else {
-					big = true
-				}
-				continue
-			}
-		} else {
-			var size int
-			r, size = utf8.DecodeRuneInString(text[i:])
-			i += size
-			switch {
-			case r == utf8.RuneError:
-			case unicode.Is(unicode.Mn, r):
-				continue
-			case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r):
-				upper = upper || n == 0 && !big && unicode.IsUpper(r)
-				r = txt.Fold(r)
-				if n+utf8.RuneLen(r) <= len(buf) {
-					n += utf8.EncodeRune(buf[n:], r)
-				} else {
-					big = true
-				}
-				continue
-			}
-		}
-		// r separates tokens.
-		if n > 0 && !big {
-			fn(buf[:n], pos, upper)
-			pos++
-		}
-		n, big, upper = 0, false, false
-	}
+// letter in s.
+func scanCase(s string, fn func(tok []byte, pos int, upper bool)) {
+	txt.ScanTokensCase(s, func(tok []byte, pos int, upper bool) bool { fn(tok, pos, upper); return true })
 }

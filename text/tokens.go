@@ -33,11 +33,18 @@ func Tokens(s string, max int) []string {
 // are valid only during the call. It allocates nothing, for it runs over
 // every candidate paragraph of a search.
 func ScanTokens(s string, fn func(tok []byte, pos int) bool) {
+	ScanTokensCase(s, func(tok []byte, pos int, _ bool) bool { return fn(tok, pos) })
+}
+
+// ScanTokensCase is ScanTokens that also tells whether each token began
+// with a capital letter in s, as a name does.
+func ScanTokensCase(s string, fn func(tok []byte, pos int, upper bool) bool) {
 	var (
-		buf [MaxTokenBytes]byte
-		n   int  // bytes in buf
-		big bool // the token outgrew buf and is skipped
-		pos int
+		buf   [MaxTokenBytes]byte
+		n     int  // bytes in buf
+		big   bool // the token outgrew buf and is skipped
+		pos   int
+		upper bool // the token's first letter was a capital
 	)
 	for i := 0; i <= len(s); {
 		var r rune
@@ -49,6 +56,7 @@ func ScanTokens(s string, fn func(tok []byte, pos int) bool) {
 			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'
+					upper = upper || n == 0 && !big
 				}
 				if n < len(buf) {
 					buf[n] = c
@@ -67,6 +75,7 @@ func ScanTokens(s string, fn func(tok []byte, pos int) bool) {
 			case isDiacritic(r):
 				continue
 			case isTokenRune(r):
+				upper = upper || n == 0 && !big && unicode.IsUpper(r)
 				r = Fold(r)
 				if n+utf8.RuneLen(r) <= len(buf) {
 					n += utf8.EncodeRune(buf[n:], r)
@@ -78,12 +87,12 @@ func ScanTokens(s string, fn func(tok []byte, pos int) bool) {
 		}
 		// r separates tokens.
 		if n > 0 && !big {
-			if !fn(buf[:n], pos) {
+			if !fn(buf[:n], pos, upper) {
 				return
 			}
 			pos++
 		}
-		n, big = 0, false
+		n, big, upper = 0, false, false
 	}
 }
 

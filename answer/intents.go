@@ -100,7 +100,13 @@ func (e *Engine) whoSaid(p plan, passages []knowledge.Passage) (Answer, bool) {
 	}
 	var found []said
 	for _, art := range articleSentences(passages) {
-		sb.heads = make(map[string]bool) // "the mission" means this article's mission
+		// "the mission" means this article's mission, "Cheung" this
+		// article's spokesman.
+		sb.heads = make(map[string]bool)
+		clear(sb.aliases)
+		for k := range sb.role {
+			sb.heads[k] = true
+		}
 		for _, s := range art {
 			at := sb.speaks(s)
 			if !at.ok {

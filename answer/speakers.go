@@ -34,13 +34,16 @@ const speakerWindow = 9
 // subject is the speaker a question asks about, as the words that name it.
 type subject struct {
 	keys    map[string]bool // content keys of the subject's words
+	role    map[string]bool // head nouns the question gives the subject ("spokesperson" in "Trump's spokesperson")
+	aliases map[string]bool // names met after the subject and its role ("Steven Cheung" after "Trump spokesman")
 	country string          // the country the subject names, if any
 	heads   map[string]bool // head nouns seen with the subject in the article, filled as sentences are read
 	text    string
 }
 
 func newSubject(s string) subject {
-	sb := subject{keys: make(map[string]bool), heads: make(map[string]bool), text: s}
+	sb := subject{keys: make(map[string]bool), heads: make(map[string]bool), role: make(map[string]bool),
+		aliases: make(map[string]bool), text: s}
 	ts := text.Terms(s)
 	for i, t := range ts {
 		if t.Compound || !t.IsContent() || articleWords[t.Lower] {
@@ -51,6 +54,7 @@ func newSubject(s string) subject {
 		}
 		if speakerHeads[t.Key] {
 			sb.heads[t.Key] = true
+			sb.role[t.Key] = true
 			continue
 		}
 		sb.keys[t.Key] = true
@@ -60,6 +64,7 @@ func newSubject(s string) subject {
 		for k := range sb.heads {
 			sb.keys[k] = true
 		}
+		clear(sb.role)
 	}
 	return sb
 }
@@ -98,8 +103,13 @@ func (sb subject) names(ts []text.Term, i int) bool {
 	if t.Compound {
 		return false
 	}
-	if sb.keys[t.Key] {
+	if sb.aliases[t.Key] && (t.Upper || t.Acro) {
 		return true
+	}
+	if sb.keys[t.Key] {
+		// "Trump's spokesperson" is not Trump: with a role asked for,
+		// the role must stand beside the name.
+		return len(sb.role) == 0 || sb.roleNear(ts, i)
 	}
 	if sb.country != "" && (t.Upper || t.Acro) && countryOfTerms(ts[i:]) == sb.country {
 		return true
@@ -154,12 +164,30 @@ func (sb subject) speaks(s *sentence) attribution {
 	return attribution{}
 }
 
+// roleNear reports whether one of the subject's role nouns stands within
+// two words of ts[i].
+func (sb subject) roleNear(ts []text.Term, i int) bool {
+	for j := max(0, i-2); j < min(len(ts), i+3); j++ {
+		if j != i && sb.role[ts[j].Key] {
+			return true
+		}
+	}
+	return false
+}
+
 // learnHead notes the noun that follows the subject's words at ts[i]
-// ("mission" in "Iranian mission"), so that "the mission" later counts.
+// ("mission" in "Iranian mission"), so that "the mission" later counts,
+// and the name that follows the noun ("Steven Cheung" in "Trump spokesman
+// Steven Cheung"), so that "Cheung said" later counts too.
 func (sb subject) learnHead(ts []text.Term, i int) {
 	for j := i + 1; j < min(len(ts), i+3); j++ {
 		if speakerHeads[ts[j].Key] {
 			sb.heads[ts[j].Key] = true
+			for k := j + 1; k < min(len(ts), j+4) && (ts[k].Upper || ts[k].Acro) && !ts[k].Compound; k++ {
+				if !text.IsStopWord(ts[k].Lower) {
+					sb.aliases[ts[k].Key] = true
+				}
+			}
 			return
 		}
 		if !ts[j].Upper {

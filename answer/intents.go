@@ -295,7 +295,11 @@ func denier(sentenceText string) string {
 				continue // "in a statement, rejected": the speaker is before it
 			}
 			if (ts[j].Upper || ts[j].Acro) && !ts[j].Compound && j > 0 || speakerHeads[ts[j].Key] {
-				return phraseAt(ts, j)
+				who := phraseAt(ts, j)
+				if rest, ok := strings.CutPrefix(who, "The "); ok {
+					who = "the " + rest
+				}
+				return who
 			}
 		}
 		return ""
@@ -379,7 +383,11 @@ func (e *Engine) overview(p plan, passages []knowledge.Passage) Answer {
 			if len(a.Lead) == 0 {
 				continue
 			}
-			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: firstSentence(a.Lead[0].Text), lead: "• " + credit(a) + ":"})
+			lead := "•"
+			if c := credit(a); c != "" {
+				lead = "• " + c + ":"
+			}
+			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: firstSentence(a.Lead[0].Text), lead: lead})
 		}
 		ans := quoteAnswer(m.whichStory, passages, qs)
 		ans.Note = "asked which story"
@@ -397,7 +405,11 @@ func (e *Engine) overview(p plan, passages []knowledge.Passage) Answer {
 				continue
 			}
 			text := leadSentences(a.Lead)
-			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: text, lead: "• " + credit(a) + ":"})
+			lead := "•"
+			if c := credit(a); c != "" {
+				lead = "• " + c + ":"
+			}
+			qs = append(qs, quoteLine{passage: indexOf(passages, a.Lead[0]), text: text, lead: lead})
 		}
 	}
 	frame := m.overview
@@ -427,11 +439,11 @@ func leadSentences(lead []knowledge.Passage) string {
 
 // credit names an account's outlet and date: "Iran Press, 9 August 2024".
 func credit(a knowledge.RecentArticle) string {
+	// An article with no outlet goes without one: its title, when made
+	// from its first sentence, would only repeat the quote.
 	var parts []string
 	if a.Source != "" {
 		parts = append(parts, a.Source)
-	} else if a.Title != "" {
-		parts = append(parts, a.Title)
 	}
 	if t := a.Time(); !t.IsZero() {
 		parts = append(parts, t.UTC().Format("2 January 2006"))

@@ -297,3 +297,50 @@ func FuzzSupportingSentence(f *testing.F) {
 		checkPicks(t, []knowledge.Passage{{Text: paragraph}}, x)
 	})
 }
+
+// TestOverview asks for overviews over otherCorpus's four stories: with no
+// subject the engine asks which story, naming three; with one, it gives
+// the leads of that story's articles.
+func TestOverview(t *testing.T) {
+	ctx := context.Background()
+	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "other.db"), knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	for _, a := range otherCorpus {
+		if _, err := store.Put(ctx, []knowledge.Article{{ID: a.id, Ref: "test#" + a.id, Title: a.title, Source: "Test Wire", Paragraphs: a.paragraphs}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	engine, err := New(Options{Store: store, CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vague, err := engine.Ask(ctx, Question{Text: "What is this story about?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vague.Abstained || !strings.HasPrefix(vague.Text, "Which story do you mean?") || len(vague.Citations) != overviewStories {
+		t.Errorf("a vague overview over four stories: %q with %d citations; want the question which story, naming %d", vague.Text, len(vague.Citations), overviewStories)
+	}
+	for _, c := range vague.Citations {
+		if c.Paragraph != 1 {
+			t.Errorf("the vague overview cites %s, not a lead paragraph", c.Ref())
+		}
+	}
+	ferry, err := engine.Ask(ctx, Question{Text: "Tell me about the ferry strike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ferry.Abstained || len(ferry.Citations) == 0 || ferry.Citations[0].Ref() != "ferry#1" || !strings.Contains(ferry.Text, "Test Wire") {
+		t.Errorf("an overview of the ferry strike: %q, citations %v; want the ferry article's lead, credited to its outlet", ferry.Text, ferry.Citations)
+	}
+	es, err := engine.Ask(ctx, Question{Text: "¿De qué trata la historia?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(es.Text, "¿A qué historia te refieres?") {
+		t.Errorf("a Spanish overview is framed %q; want it in Spanish", es.Text)
+	}
+}

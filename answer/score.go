@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/text"
@@ -386,14 +385,4 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-// traceText renders a trace for a log line.
-func (t *Trace) String() string {
-	if t == nil {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "p=%.3f", t.Probability)
-	return b.String()
 }

@@ -31,14 +31,13 @@ type corrector interface {
 
 // plan is how one question is answered: decided once, before retrieval.
 type plan struct {
-	asked   string // the question as read: others' mentions out, clipped, the asker's language's function words out
-	lang    text.Language
-	intent  parsedIntent
-	search  string // what retrieval searches for
-	shown   string // the words searched, for a person to read
-	fixed   string // the corrected words, shown to the user, or ""
-	limit   int
-	history bool // the search leans on the conversation
+	asked  string // the question as read: others' mentions out, clipped, the asker's language's function words out
+	lang   text.Language
+	intent parsedIntent
+	search string // what retrieval searches for
+	shown  string // the words searched, for a person to read
+	fixed  string // the corrected words, shown to the user, or ""
+	limit  int
 }
 
 // Ask answers a question. The error is for failures a user cannot fix (the
@@ -219,14 +218,18 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 	// The intent is read as typed, then, if none was found, as corrected:
 	// a correction must not turn "both sides" into "both sites".
 	p.intent = parseIntent(asked)
-	corrected, fixed := e.correct(ctx, asked)
-	if corrected != asked {
+	if fixes := e.corrections(ctx, asked); len(fixes) > 0 {
+		corrected := applyCorrections(asked, fixes)
 		if p.intent.kind == intentFact {
 			p.intent = parseIntent(corrected)
-		} else if p.intent.subject != "" {
-			p.intent.subject, _ = e.correct(ctx, p.intent.subject)
+		} else {
+			p.intent.subject = applyCorrections(p.intent.subject, fixes)
 		}
-		asked, p.fixed = corrected, fixed
+		var shown []string
+		for _, f := range fixes {
+			shown = append(shown, f.To)
+		}
+		asked, p.fixed = corrected, strings.Join(shown, ", ")
 	}
 	if p.lang != text.English {
 		asked = dropForeignStopWords(asked, p.lang)
@@ -245,9 +248,7 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		p.limit = max(p.limit, 2*e.passages)
 	}
 	if p.intent.kind != intentWhoSaid {
-		if s := standalone(search, q.History); s != search {
-			search, p.history = s, true
-		}
+		search = standalone(search, q.History)
 	}
 	p.shown = readable(search)
 	p.search = withCountryForms(search)
@@ -284,13 +285,12 @@ func dropForeignStopWords(s string, lang text.Language) string {
 	return strings.Join(keep, " ")
 }
 
-// correct replaces the words of s that the store's vocabulary does not
-// hold by their nearest stored word, when the store can tell, and returns
-// the corrected words to show.
-func (e *Engine) correct(ctx context.Context, s string) (string, string) {
+// corrections returns, when the store can tell, the words of s that its
+// vocabulary does not hold with their nearest stored word.
+func (e *Engine) corrections(ctx context.Context, s string) []knowledge.Correction {
 	c, ok := e.store.(corrector)
 	if !ok {
-		return s, ""
+		return nil
 	}
 	// A capitalized word in a question that uses capitals is a name:
 	// a name the store has never seen is news it does not have, not a
@@ -310,26 +310,28 @@ func (e *Engine) correct(ctx context.Context, s string) (string, string) {
 		ws = append(ws, w)
 	}
 	if len(ws) == 0 {
-		return s, ""
+		return nil
 	}
 	fixes, err := c.Correct(ctx, ws)
 	if err != nil {
 		e.log.Debug("spelling correction failed", "err", err)
-		return s, ""
+		return nil
 	}
-	if len(fixes) == 0 {
-		return s, ""
-	}
-	out := s
-	var shown []string
+	var out []knowledge.Correction
 	for _, f := range fixes {
-		if f.To == "" || strings.EqualFold(f.Word, f.To) {
-			continue
+		if f.To != "" && !strings.EqualFold(f.Word, f.To) {
+			out = append(out, f)
 		}
-		out = replaceWord(out, f.Word, f.To)
-		shown = append(shown, f.To)
 	}
-	return out, strings.Join(shown, ", ")
+	return out
+}
+
+// applyCorrections replaces each corrected word of s, as a whole word.
+func applyCorrections(s string, fixes []knowledge.Correction) string {
+	for _, f := range fixes {
+		s = replaceWord(s, f.Word, f.To)
+	}
+	return s
 }
 
 // replaceWord replaces the whole word w in s by to.
@@ -385,13 +387,4 @@ func withCountryForms(s string) string {
 		return s
 	}
 	return s + " " + strings.Join(add, " ")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

@@ -64,6 +64,10 @@ var AbstainFeatures = []string{
 	"top_over_mean", // the best passage's retrieval score over the mean of all retrieved
 }
 
+// AnswerProbability is the abstention model's probability that an answer
+// with the features f (AbstainFeatures) is worth giving.
+func (m Model) AnswerProbability(f []float64) float64 { return sigmoid(dot(m.Abstain, f)) }
+
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // dot is the linear score of features under weights; missing weights count

@@ -237,7 +237,7 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 		b2f(q.kind == kindAny || q.kind == kindName || q.kind == kindReason),
 		spread,
 	}
-	p := sigmoid(dot(m.Abstain, af))
+	p := m.AnswerProbability(af)
 	if trace != nil {
 		trace.Abstain, trace.Probability = af, p
 	}

@@ -212,14 +212,6 @@ const minWithheldAbstained = 0.875
 
 // runFit fits the extractor's model and writes it to out.
 func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out string) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "byline-fit-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	corpus, err := buildQA(ctx, shared+"/eval/squad-dev-v1.1.json.gz", dir+"/fit.db", opts)
 	if err != nil {
 		return err
@@ -337,7 +329,7 @@ func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out
 			stored++
 		}
 	}
-	prob := func(f []float64) float64 { return 1 / (1 + math.Exp(-dotF(model.Abstain, f))) }
+	prob := model.AnswerProbability
 	var best cut
 	bestScore := -1.0
 	for t := 0.05; t < 0.951; t += 0.01 {
@@ -373,14 +365,6 @@ func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out
 	return writeModel(out, model)
 }
 
-func dotF(w, f []float64) float64 {
-	var s float64
-	for i := range min(len(w), len(f)) {
-		s += w[i] * f[i]
-	}
-	return s
-}
-
 // paraphraseRows asks the story paraphrase set with the model and returns
 // the abstention model's rows: a right answer to an answerable question
 // should be given, any answer to an unanswerable one should not.
@@ -407,14 +391,10 @@ func paraphraseRows(ctx context.Context, shared, dir string, model answer.Model)
 		if a.Trace == nil || a.Trace.Abstain == nil {
 			continue
 		}
-		r := storyReply{abstained: a.Abstained, text: a.Text}
-		for _, ct := range a.Citations {
-			r.cites = append(r.cites, fmt.Sprintf("%s#%d", fileOf[ct.ArticleID], ct.Paragraph))
-		}
 		switch {
 		case !c.Answerable:
 			rows = append(rows, fitRow{x: a.Trace.Abstain, y: 0})
-		case storyRight(c, r) == "":
+		case storyRight(c, replyOf(a, fileOf)) == "":
 			rows = append(rows, fitRow{x: a.Trace.Abstain, y: 1})
 		}
 	}

@@ -176,17 +176,9 @@ func fitWeights(qs []fitQuestion, w search.Weights) search.Weights {
 	return w
 }
 
-// fitRankMain runs runFitRank from the repository root, in dir or a
-// temporary folder, and prints its report.
+// fitRankMain runs runFitRank from the repository root, in dir, and
+// prints its report.
 func fitRankMain(ctx context.Context, shared, dir string, opts knowledge.Options) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "byline-fit-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	out, err := runFitRank(ctx, shared+"/eval/squad-dev-v1.1.json.gz", dir, "search/weights.go", opts)
 	if err != nil {
 		return fmt.Errorf("fit-rank: %w", err)

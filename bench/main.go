@@ -57,29 +57,44 @@ func main() {
 	if *paraOn {
 		paraphrase = *para
 	}
-	if *fitRank {
-		if err := fitRankMain(context.Background(), *shared, *dir, opts); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+	if err := runAll(context.Background(), *shared, *dir, func(ctx context.Context, dir string) error {
+		if *fitRank {
+			return fitRankMain(ctx, *shared, dir, opts)
 		}
-		return
-	}
-	if err := run(context.Background(), *squad, *reuters, *million, *answers, *digests, paraphrase, *shared, *dir, opts); err != nil {
+		if err := run(ctx, *squad, *reuters, *million, *answers, *digests, paraphrase, *shared, dir, opts); err != nil {
+			return err
+		}
+		if *fit {
+			if err := runFit(ctx, *shared, dir, opts, "answer/model_fitted.go"); err != nil {
+				return err
+			}
+		}
+		if *squadQA {
+			return runQA(ctx, *shared, dir, opts, *qaN)
+		}
+		return nil
+	}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	if *fit {
-		if err := runFit(context.Background(), *shared, *dir, opts, "answer/model_fitted.go"); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
+}
+
+// runAll checks that the shared data folder is there and runs fn in dir,
+// or, when dir is empty, in a temporary folder it removes after: one
+// scratch folder for every measurement of the run.
+func runAll(ctx context.Context, shared, dir string, fn func(ctx context.Context, dir string) error) error {
+	if _, err := os.Stat(shared); err != nil {
+		return fmt.Errorf("the shared data folder %s is missing: run from the repository root with ../shared beside it, or pass -shared", shared)
 	}
-	if *squadQA {
-		if err := runQA(context.Background(), *shared, *dir, opts, *qaN); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+	if dir == "" {
+		d, err := os.MkdirTemp("", "byline-bench-")
+		if err != nil {
+			return err
 		}
+		defer os.RemoveAll(d)
+		dir = d
 	}
+	return fn(ctx, dir)
 }
 
 // benchCommonTermDocs and benchQueryPostings are the query bounds the speed
@@ -92,17 +107,6 @@ const (
 // run runs the chosen measurements; paraphrase, when not empty, is the
 // story question set -paraphrase asks.
 func run(ctx context.Context, squad, reuters, million, answers, digests bool, paraphrase, shared, dir string, opts knowledge.Options) error {
-	if _, err := os.Stat(shared); err != nil {
-		return fmt.Errorf("the shared data folder %s is missing: run from the repository root with ../shared beside it, or pass -shared", shared)
-	}
-	if dir == "" {
-		d, err := os.MkdirTemp("", "byline-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	fmt.Printf("command: go run ./bench %s\n\n", strings.Join(os.Args[1:], " "))
 	fmt.Printf("date %s; %s/%s, %d CPUs (%s), %s memory; %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), runtime.Version())

@@ -15,7 +15,8 @@ import (
 	"github.com/byline-bot/byline/search"
 )
 
-// squadSet is the part of SQuAD v1.1 the evaluation reads.
+// squadSet is the part of SQuAD v1.1 the evaluations read: the retrieval
+// run reads the questions, the answer protocol their gold answers too.
 type squadSet struct {
 	Data []struct {
 		Title      string `json:"title"`
@@ -24,6 +25,9 @@ type squadSet struct {
 			QAs     []struct {
 				ID       string `json:"id"`
 				Question string `json:"question"`
+				Answers  []struct {
+					Text string `json:"text"`
+				} `json:"answers"`
 			} `json:"qas"`
 		} `json:"paragraphs"`
 	} `json:"data"`

@@ -11,9 +11,7 @@ package main
 // index in the file, from 0); the even-numbered ones are reported.
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -26,23 +24,6 @@ import (
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
-
-// qaSet is the part of SQuAD v1.1 the answer protocol reads.
-type qaSet struct {
-	Data []struct {
-		Title      string `json:"title"`
-		Paragraphs []struct {
-			Context string `json:"context"`
-			QAs     []struct {
-				ID       string `json:"id"`
-				Question string `json:"question"`
-				Answers  []struct {
-					Text string `json:"text"`
-				} `json:"answers"`
-			} `json:"qas"`
-		} `json:"paragraphs"`
-	} `json:"data"`
-}
 
 // qaCase is one SQuAD question of the answer protocol.
 type qaCase struct {
@@ -69,28 +50,10 @@ type qaCorpus struct {
 // run, the fitting included, withholds the same ones.
 const qaWithholdSeed = 2026
 
-// loadQA reads SQuAD with its answers.
-func loadQA(path string) (*qaSet, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open SQuAD (the evaluation reads ../shared/eval from the repository root): %w", err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	var set qaSet
-	if err := json.NewDecoder(gz).Decode(&set); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	return &set, nil
-}
-
 // buildQA stores every SQuAD article but the withheld tenth in a fresh store
 // at dbPath and returns the questions of all of them.
 func buildQA(ctx context.Context, path, dbPath string, opts knowledge.Options) (*qaCorpus, error) {
-	set, err := loadQA(path)
+	set, err := loadSQuAD(path)
 	if err != nil {
 		return nil, err
 	}
@@ -389,14 +352,6 @@ func sampleCases(cases []qaCase, n int) []qaCase {
 
 // runQA prints the answer protocol's results.
 func runQA(ctx context.Context, shared, dir string, opts knowledge.Options, sample int) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "byline-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	out, err := runSQuADAnswers(ctx, shared+"/eval/squad-dev-v1.1.json.gz", dir, opts, sample)
 	if err != nil {
 		return fmt.Errorf("squad answers: %w", err)

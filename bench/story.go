@@ -42,6 +42,16 @@ type storyReply struct {
 	cites     []string // "file#paragraph" of each citation
 }
 
+// replyOf is an engine's answer as the story scoring reads it, its
+// citations named by file and paragraph.
+func replyOf(a answer.Answer, fileOf map[string]string) storyReply {
+	r := storyReply{abstained: a.Abstained, text: a.Text}
+	for _, c := range a.Citations {
+		r.cites = append(r.cites, fmt.Sprintf("%s#%d", fileOf[c.ArticleID], c.Paragraph))
+	}
+	return r
+}
+
 // runParaphrase asks the paraphrase set and the public story questions of
 // the story through the extractive engine and through the 20-line
 // baseline, over a fresh store of the story's two articles, and scores
@@ -68,11 +78,7 @@ func runParaphrase(ctx context.Context, shared, evalPath, dir string, opts knowl
 		if err != nil {
 			return storyReply{}, err
 		}
-		r := storyReply{abstained: a.Abstained, text: a.Text}
-		for _, c := range a.Citations {
-			r.cites = append(r.cites, ref(c.ArticleID, c.Paragraph))
-		}
-		return r, nil
+		return replyOf(a, fileOf), nil
 	}
 	baseline := func(q string) (storyReply, error) {
 		ps, err := store.Search(ctx, knowledge.Query{Text: q, Limit: 1})
@@ -416,11 +422,7 @@ func storyScore(ctx context.Context, shared, evalPath, dbPath string) (storyTall
 		if err != nil {
 			return storyTally{}, fmt.Errorf("%s: %w", q.ID, err)
 		}
-		r := storyReply{abstained: a.Abstained, text: a.Text}
-		for _, c := range a.Citations {
-			r.cites = append(r.cites, fmt.Sprintf("%s#%d", fileOf[c.ArticleID], c.Paragraph))
-		}
-		t.add(q, r)
+		t.add(q, replyOf(a, fileOf))
 	}
 	return t, nil
 }

@@ -1,13 +1,5 @@
 package text
 
-import (
-	"sort"
-	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
-)
-
 //go:generate go run ./internal/genplaces -version 5.1.0 -out places_data.go
 //go:generate go run ./internal/genstop -version 1.1.0 -out stopwords_data.go
 
@@ -47,35 +39,6 @@ func CountryOfAcronym(word string) (string, bool) {
 	return c, ok
 }
 
-// PlaceKey folds a word as Country wants it: lower-cased, without
-// diacritics, apostrophes and hyphens turned to spaces' absence ("Irán"
-// is "iran").
-func PlaceKey(word string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(word) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// CountryForms returns every name in the table that folds to country:
-// its names in five languages, its people's and its capital's, folded.
-// The list is built on each call; callers keep what they need.
-func CountryForms(country string) []string {
-	var out []string
-	for k, c := range placeNames {
-		if c == country {
-			out = append(out, k)
-		}
-	}
-	for k, c := range placeAcronyms {
-		if c == country {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+// PlaceKey folds a word as Country wants it: lower-cased and without
+// diacritics ("Irán" is "iran"), as FoldString folds it for the index.
+func PlaceKey(word string) string { return FoldString(word) }

@@ -19,10 +19,6 @@ import (
 // answered from its first part, not refused.
 const maxQuestionRunes = 1000
 
-// minCorrectRunes is the shortest word the engine asks the store to
-// correct.
-const minCorrectRunes = 6
-
 // corrector is the part of a knowledge base that can correct a question's
 // typos against its vocabulary. A store without it answers as typed.
 type corrector interface {
@@ -300,11 +296,6 @@ func (e *Engine) corrections(ctx context.Context, s string) []knowledge.Correcti
 	var ws []string
 	for _, w := range words(s) {
 		if r, _ := utf8.DecodeRuneInString(w); cased && unicode.IsUpper(r) {
-			continue
-		}
-		// A short word is too near too many others to be guessed at:
-		// "sides" is not a typo of "sites".
-		if utf8.RuneCountInString(w) < minCorrectRunes {
 			continue
 		}
 		ws = append(ws, w)

@@ -247,7 +247,12 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 	picks := chooseModel(cands, order)
 	if q.kind == kindNumber && !never {
 		// "How many emails?" is not answered by a sentence without a
-		// number in it.
+		// number in it. Measured on SQuAD (bench -squad-answers), with
+		// it and without: odd half 0.724 / 0.868 against 0.725 / 0.864,
+		// even half 0.723 / 0.867 against 0.725 / 0.866 (stored right /
+		// withheld abstained): on the tuning half it is worth 0.3 points
+		// of the two rates together, and it keeps the paraphrase set's
+		// "How many emails did Politico receive?" from being answered.
 		has := false
 		for _, pk := range picks {
 			for _, c := range cands {

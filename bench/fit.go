@@ -299,9 +299,10 @@ func runFit(ctx context.Context, shared, dir string, opts knowledge.Options, out
 	// The story paraphrase set, written the way people ask, weighs as much
 	// as a fiftieth of SQuAD's odd half: enough that the fit does not learn
 	// only SQuAD's habit of reusing the paragraph's words, little enough
-	// that 72 questions of one story do not outweigh 5,000 of 48 articles
-	// (at a tenth, the even half's stored-article rate fell from 0.729 to
-	// 0.710 on a 4,000-question sample).
+	// that 72 questions of one story do not outweigh 5,000 of 48 articles.
+	// (A tenth was tried first; the run after it fell from 0.729 to 0.710
+	// on the even half's stored-article questions, but other changes
+	// landed in that run too, so the weight's own effect is not known.)
 	paraRows, err := paraphraseRows(ctx, shared, dir, model)
 	if err != nil {
 		return fmt.Errorf("the paraphrase set: %w", err)

@@ -16,11 +16,13 @@ import (
 )
 
 // retriever is the part of the knowledge base the engine uses: Search and
-// Generation to answer, Recent to write digests.
+// Generation to answer, Recent and Passage to read stories' leads for an
+// overview (Recent also writes digests).
 type retriever interface {
 	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
 	Generation(ctx context.Context) (int64, error)
 	Recent(ctx context.Context, o knowledge.RecentOptions) ([]knowledge.RecentArticle, error)
+	Passage(ctx context.Context, articleID string, paragraph int) (knowledge.Passage, error)
 }
 
 // completer is the part of the language model client the engine uses.

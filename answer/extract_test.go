@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -342,5 +343,38 @@ func TestOverview(t *testing.T) {
 	}
 	if !strings.HasPrefix(es.Text, "¿A qué historia te refieres?") {
 		t.Errorf("a Spanish overview is framed %q; want it in Spanish", es.Text)
+	}
+}
+
+// An overview of a subject quotes the leads of the articles its search
+// finds, however many newer articles the store holds.
+func TestOverviewOfAnOlderStory(t *testing.T) {
+	ctx := context.Background()
+	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "many.db"), knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	batch := []knowledge.Article{{ID: "ferry", Ref: "test#ferry", Title: otherCorpus[0].title, Source: "Test Wire",
+		Published: old, Paragraphs: otherCorpus[0].paragraphs}}
+	for i := range 510 {
+		batch = append(batch, knowledge.Article{ID: fmt.Sprintf("filler-%d", i), Ref: fmt.Sprintf("test#filler-%d", i),
+			Title: fmt.Sprintf("Market note %d", i), Source: "Test Wire", Published: old.AddDate(1, 0, i),
+			Paragraphs: []string{fmt.Sprintf("Share prices moved little in session %d as traders waited for rate news.", i)}})
+	}
+	if _, err := store.Put(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := New(Options{Store: store, CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := engine.Ask(ctx, Question{Text: "Tell me about the ferry strike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || len(a.Citations) == 0 || a.Citations[0].Ref() != "ferry#1" {
+		t.Errorf("an overview of the ferry strike among 510 newer articles: %q, citations %v; want the ferry article's lead", a.Text, a.Citations)
 	}
 }

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -320,6 +321,9 @@ func upperFirst(s string) string {
 const (
 	overviewLead    = 2
 	overviewStories = 3
+	// overviewRecent is how many of the newest articles an overview with
+	// no subject groups into stories.
+	overviewRecent = 500
 )
 
 // overviewPassages returns the lead paragraphs of the articles an overview
@@ -340,22 +344,27 @@ func (e *Engine) overviewPassages(ctx context.Context, p plan, q Question) ([]kn
 			}
 		}
 	}
-	arts, err := e.store.Recent(ctx, knowledge.RecentOptions{Sources: q.Sources, Lead: overviewLead, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
 	if p.search != "" {
-		byID := make(map[string]knowledge.RecentArticle, len(arts))
-		for _, a := range arts {
-			byID[a.ID] = a
-		}
-		var keep []knowledge.RecentArticle
+		// The leads of the articles found, read by their ids: a story
+		// is found however many newer articles the store holds.
+		var out []knowledge.Passage
 		for _, id := range ids {
-			if a, ok := byID[id]; ok {
-				keep = append(keep, a)
+			for n := 1; n <= overviewLead; n++ {
+				lead, err := e.store.Passage(ctx, id, n)
+				if errors.Is(err, knowledge.ErrNotFound) {
+					break
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, lead)
 			}
 		}
-		arts = keep
+		return out, nil
+	}
+	arts, err := e.store.Recent(ctx, knowledge.RecentOptions{Sources: q.Sources, Lead: overviewLead, Limit: overviewRecent})
+	if err != nil {
+		return nil, err
 	}
 	var out []knowledge.Passage
 	for _, a := range arts {

@@ -528,7 +528,16 @@ metrics: {listen: %q}
 	})
 	srv.waitOn(t, dfake.Wait, "Discord did not connect", dfake.Ready)
 	srv.waitOn(t, sfake.Wait, "Slack did not connect", sfake.Connected)
-	readyz := func() int { status, _ := get(t, "http://"+metricsAddr+"/readyz"); return status }
+	// The metrics listener may come up after the platforms connect: a
+	// refused connection is "not ready yet", polled like a 503.
+	readyz := func() int {
+		resp, err := http.Get("http://" + metricsAddr + "/readyz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	// readiness follows the connections, which the fakes cannot see: poll
 	// for the state wanted (a wait, not a measure of time).
 	until := func(what string, want int) {

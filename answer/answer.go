@@ -24,6 +24,11 @@ type Citation struct {
 	URL       string    `json:"url"`
 	Published time.Time `json:"published"`
 	Paragraph int       `json:"paragraph"`
+	// PID and Version name the cited paragraph's text as it was when
+	// cited (see knowledge.Passage), so that a later change to it can be
+	// found and told to the people who read the answer.
+	PID     string `json:"pid,omitempty"`
+	Version int    `json:"version,omitempty"`
 	// Quote is the supporting sentence, verbatim from the paragraph. Chat
 	// surfaces show ShownQuote instead.
 	Quote string `json:"quote"`

@@ -348,7 +348,8 @@ func (c *citations) number(p knowledge.Passage, quote string) int {
 	n := len(c.list) + 1
 	c.list = append(c.list, Citation{
 		N: n, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL,
-		Published: p.Published, Paragraph: p.Paragraph, Quote: strings.TrimSpace(quote),
+		Published: p.Published, Paragraph: p.Paragraph, PID: p.PID, Version: p.Version,
+		Quote: strings.TrimSpace(quote),
 	})
 	return n
 }

@@ -37,6 +37,12 @@ type Passage struct {
 	Published time.Time `json:"published"`
 	Paragraph int       `json:"paragraph"`
 	Text      string    `json:"text"`
+	// PID is the paragraph's stable id: it survives a re-ingest of the
+	// article while the paragraph's text is unchanged, even when other
+	// paragraphs around it are added or removed and its number changes.
+	// Version counts the paragraph's text changes under that id, from 1.
+	PID     string `json:"pid,omitempty"`
+	Version int    `json:"version,omitempty"`
 	// Score is the relevance, higher is better; only comparable within one
 	// search.
 	Score float64 `json:"score"`

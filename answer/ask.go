@@ -218,6 +218,12 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		asked = string([]rune(asked)[:maxQuestionRunes])
 	}
 	p := plan{lang: text.DetectLanguage(asked), limit: e.passages}
+	// A misspelt question word hides the intent ("waht did Iran say"):
+	// it is mended first, and not shown, since it is not searched.
+	if fixes := e.frameFixes(ctx, asked); len(fixes) > 0 {
+		asked = mendFrame(asked, fixes)
+		p.lang = text.DetectLanguage(asked)
+	}
 	// The intent is read as typed, then, if none was found, as corrected:
 	// a correction must not turn "both sides" into "both sites".
 	p.intent = parseIntent(asked)

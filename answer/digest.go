@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
@@ -122,6 +123,9 @@ const (
 	digestTokensBase    = 100
 	// maxHeadline caps a headline, in characters.
 	maxHeadline = 140
+	// minHeadlineCoverage is the least share of a model's headline's
+	// content words its story's openings must hold.
+	minHeadlineCoverage = 0.6
 )
 
 // Digest builds the digest of what is new in r's window.
@@ -243,7 +247,7 @@ func cleanHeadline(s string) string {
 	s = strings.NewReplacer("**", "", "__", "", "`", "").Replace(s)
 	// Title-cased wire headlines capitalize the possessive: "Reagan'S".
 	s = titleCasePossessive.ReplaceAllString(s, "${1}s")
-	s = strings.Trim(sanitize(stripMarkers(s), nil), " #*_-–—:")
+	s = strings.Trim(cite.Sanitize(cite.StripMarkers(s), nil), " #*_-–—:")
 	return clip(s, maxHeadline)
 }
 
@@ -254,7 +258,7 @@ var titleCasePossessive = regexp.MustCompile(`(\pL['’])S\b`)
 // storySentences), each cited; the numbers run across the stories.
 func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 	var (
-		cites citations
+		cites cite.List
 		items []DigestItem
 	)
 	for _, s := range stories {
@@ -265,13 +269,13 @@ func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 			used []int
 		)
 		for _, q := range storySentences(s) {
-			n := cites.number(q.passage, q.text)
+			n := cites.Number(q.passage, q.text)
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			// Article text is untrusted: markers planted in it go before
 			// the sentence is quoted, and pings and links with sanitize.
-			b.WriteString(fullStop(strings.TrimSpace(stripMarkers(q.text))))
+			b.WriteString(fullStop(strings.TrimSpace(cite.StripMarkers(q.text))))
 			fmt.Fprintf(&b, " [%d]", n)
 			used = append(used, n)
 			if q.passage.URL != "" {
@@ -281,11 +285,11 @@ func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 		if len(used) == 0 {
 			continue
 		}
-		it.Text = sanitize(b.String(), urls)
-		it.Citations = pickCitations(cites.list, used)
+		it.Text = cite.Sanitize(b.String(), urls)
+		it.Citations = cite.Pick(cites.Citations(), used)
 		items = append(items, it)
 	}
-	return items, cites.list
+	return items, cites.Citations()
 }
 
 // fullStop ends s with a full stop unless it ends a sentence already: a
@@ -296,20 +300,6 @@ func fullStop(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// pickCitations returns the citations numbered ns, once each, in the
-// order of ns.
-func pickCitations(all []Citation, ns []int) []Citation {
-	var out []Citation
-	seen := make(map[int]bool)
-	for _, n := range ns {
-		if !seen[n] && n >= 1 && n <= len(all) {
-			seen[n] = true
-			out = append(out, all[n-1])
-		}
-	}
-	return out
 }
 
 // quote is a sentence chosen to be quoted and the paragraph it is from.
@@ -527,7 +517,7 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 	if len(written) == 0 {
 		return errNothingCited
 	}
-	var cites citations
+	var cites cite.List
 	for si, s := range stories {
 		c, ok := written[si]
 		if !ok {
@@ -536,7 +526,7 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 		it := storyItem(s)
 		// The model's headline is a claim too: it is used only where the
 		// story's articles back its facts, else the central title is.
-		if c.headline != "" && factsHold(factText(c.headline), storyPassages(s), minHeadlineCoverage) {
+		if c.headline != "" && cite.FactsHold(cite.FactText(c.headline), storyPassages(s), minHeadlineCoverage) {
 			it.Headline = c.headline
 		} else if c.headline != "" {
 			e.log.Debug("digest: a headline the articles do not back; using the title", "headline", c.headline, "title", it.Headline)
@@ -546,15 +536,15 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 			used  []int
 		)
 		for _, a := range c.sentences {
-			text, ns := cites.renumber(a.Text, a.Citations)
+			text, ns := cites.Renumber(a.Text, a.Citations)
 			texts = append(texts, text)
 			used = append(used, ns...)
 		}
 		it.Text = strings.Join(texts, " ")
-		it.Citations = pickCitations(cites.list, used)
+		it.Citations = cite.Pick(cites.Citations(), used)
 		d.Items = append(d.Items, it)
 	}
-	d.Citations = cites.list
+	d.Citations = cites.Citations()
 	d.Model = resp.Model
 	return nil
 }
@@ -588,36 +578,6 @@ func passageIndex(ps []knowledge.Passage, c Citation) int {
 		}
 	}
 	return 0 // verify cites only passages it was given
-}
-
-// renumber rewrites the markers of a text verify returned, which number
-// local in order, with the numbers c gives the same paragraphs, adding
-// those it lacks. It returns the text and the numbers it uses.
-func (c *citations) renumber(text string, local []Citation) (string, []int) {
-	var used []int
-	out := marker.ReplaceAllStringFunc(text, func(m string) string {
-		k, err := strconv.Atoi(strings.Trim(m, "[]^ "))
-		if err != nil || k < 1 || k > len(local) {
-			return "" // verify writes no such marker
-		}
-		n := c.add(local[k-1])
-		used = append(used, n)
-		return "[" + strconv.Itoa(n) + "]"
-	})
-	return out, used
-}
-
-// add returns the number of the paragraph x cites, adding x with the next
-// number if it is new.
-func (c *citations) add(x Citation) int {
-	for _, have := range c.list {
-		if have.ArticleID == x.ArticleID && have.Paragraph == x.Paragraph {
-			return have.N
-		}
-	}
-	x.N = len(c.list) + 1
-	c.list = append(c.list, x)
-	return x.N
 }
 
 // section is one story of a model's digest: its heading line and the text
@@ -691,13 +651,13 @@ func RenderDigest(d Digest) string {
 		b.WriteString("\n\nSources:")
 		loc := d.Until.Location()
 		for _, c := range d.Citations {
-			title := strings.TrimSpace(sanitize(stripMarkers(c.Title), []string{c.URL}))
+			title := strings.TrimSpace(cite.Sanitize(cite.StripMarkers(c.Title), []string{c.URL}))
 			if title == "" {
 				title = "(untitled)"
 			}
 			fmt.Fprintf(&b, "\n[%d] %s", c.N, title)
 			var parts []string
-			if src := strings.TrimSpace(removePings(c.Source)); src != "" {
+			if src := strings.TrimSpace(cite.RemovePings(c.Source)); src != "" {
 				parts = append(parts, src)
 			}
 			if !c.Published.IsZero() {

@@ -1,4 +1,4 @@
-package answer
+package cite
 
 import (
 	"regexp"
@@ -33,18 +33,18 @@ var (
 	bareURL = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>()\[\]"'` + "`" + `]+`)
 )
 
-// sanitize removes from s everything that would ping people and every link
+// Sanitize removes from s everything that would ping people and every link
 // that is not one of allowed (the cited sources' URLs).
-func sanitize(s string, allowed []string) string {
+func Sanitize(s string, allowed []string) string {
 	s = invisible.ReplaceAllString(s, "")
-	s = removePings(s)
+	s = RemovePings(s)
 	s = removeForeignLinks(s, allowed)
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// removePings deletes platform mention markup and defuses @everyone,
+// RemovePings deletes platform mention markup and defuses @everyone,
 // @here, @channel and @all by dropping the @.
-func removePings(s string) string {
+func RemovePings(s string) string {
 	s = slackSpecial.ReplaceAllString(s, "")
 	s = discordMention.ReplaceAllString(s, "")
 	return massMention.ReplaceAllString(s, "$1")

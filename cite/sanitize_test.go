@@ -1,4 +1,4 @@
-package answer
+package cite
 
 import (
 	"testing"
@@ -31,8 +31,8 @@ func TestSanitize(t *testing.T) {
 		{"family 👩\u200d👧 stays joined", "family 👩\u200d👧 stays joined"},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, sanitize(tt.in, allowed)); diff != "" {
-			t.Errorf("sanitize(%q) (-want +got):\n%s", tt.in, diff)
+		if diff := cmp.Diff(tt.want, Sanitize(tt.in, allowed)); diff != "" {
+			t.Errorf("Sanitize(%q) (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }
@@ -42,8 +42,8 @@ func TestStripMarkers(t *testing.T) {
 		"a [1] b [2, 3] c [4;5] d [^6] e": "a  b  c  d  e",
 		"[sic] [x] [12a]":                 "[sic] [x] [12a]",
 	} {
-		if got := stripMarkers(in); got != want {
-			t.Errorf("stripMarkers(%q) = %q, want %q", in, got, want)
+		if got := StripMarkers(in); got != want {
+			t.Errorf("StripMarkers(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // retriever is the part of the knowledge base the engine uses: Search and
 // Generation to answer, Recent and Passage to read stories' leads for an
-// overview (Recent also writes digests).
+// overview.
 type retriever interface {
 	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
 	Generation(ctx context.Context) (int64, error)

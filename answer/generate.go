@@ -2,7 +2,6 @@ package answer
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -56,13 +55,13 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 		Today:   e.now().UTC().Format("Monday, 2 January 2006"),
 		// A 20 kB question would crowd out the passages; its first 1,000
 		// characters say what it asks.
-		Question: quoted(clip(question, 1000)),
+		Question: prompts.Quote(clip(question, 1000)),
 	}
 	if len(history) > maxHistoryTurns {
 		history = history[len(history)-maxHistoryTurns:]
 	}
 	for _, t := range history {
-		data.History = append(data.History, Turn{Question: quoted(clip(t.Question, 500)), Answer: quoted(clip(strings.TrimSpace(cite.StripMarkers(t.Answer)), 800))})
+		data.History = append(data.History, Turn{Question: prompts.Quote(clip(t.Question, 500)), Answer: prompts.Quote(clip(strings.TrimSpace(cite.StripMarkers(t.Answer)), 800))})
 	}
 	for i, p := range included {
 		pub := "unknown"
@@ -77,7 +76,7 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 			text = clipToSentence(text, e.passageTokens*4)
 		}
 		data.Passages = append(data.Passages, promptPassage{
-			N: i + 1, Source: attr(p.Source), Published: pub, Title: attr(p.Title), Text: quoted(text),
+			N: i + 1, Source: prompts.Attr(p.Source), Published: pub, Title: prompts.Attr(p.Title), Text: prompts.Quote(text),
 		})
 	}
 	sys, err := e.prompts.Render(prompts.AnswerSystem, data)
@@ -105,21 +104,6 @@ func clipToSentence(s string, max int) string {
 		cut = cut[:spans[len(spans)-2].End]
 	}
 	return strings.TrimSpace(cut) + " …"
-}
-
-// quoted makes untrusted text safe to place between the prompt's passage
-// tags: it cannot close a passage or open a new one.
-func quoted(s string) string {
-	return passageTag.ReplaceAllStringFunc(s, func(m string) string {
-		return strings.NewReplacer("<", "‹", ">", "›").Replace(m)
-	})
-}
-
-var passageTag = regexp.MustCompile(`(?i)</?\s*passage[^>]*>?`)
-
-// attr makes untrusted text safe inside a double-quoted tag attribute.
-func attr(s string) string {
-	return strings.NewReplacer(`"`, "'", "\n", " ", "<", "‹", ">", "›").Replace(s)
 }
 
 // generate has the language model write the answer and verifies it.

@@ -7,7 +7,8 @@
 // across the text. Verify keeps a model's sentence only where its markers
 // name paragraphs it was given that back its facts, names, speakers and
 // negations; Sanitize keeps only the links of the cited sources and drops
-// invisible characters and pings.
+// invisible characters. Mentions and pings are each chat platform's own
+// syntax, and its renderer's to defuse.
 package cite
 
 import (
@@ -42,9 +43,9 @@ type Citation struct {
 
 // ShownQuote is the quote as a chat message may show it: verbatim but for
 // what an article could plant in a channel through it. Citation markers
-// are removed (they would read as the text's own), pings are defused,
-// links other than the source's are dropped, and invisible characters
-// are removed, as in the text itself.
+// are removed (they would read as the text's own), links other than the
+// source's are dropped, and invisible characters are removed, as in the
+// text itself; mentions are the platform renderer's to defuse.
 func (c Citation) ShownQuote() string {
 	var allowed []string
 	if c.URL != "" {

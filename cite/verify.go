@@ -99,13 +99,18 @@ func Verify(reply string, passages []knowledge.Passage) (string, []Citation) {
 	return Sanitize(strings.Join(kept, " "), urls), cites.Citations()
 }
 
-// FactText is a claim without what carries no fact to check: pings, and
-// links (a Markdown link keeps its text).
+// FactText is a claim without what carries no fact to check: markup in
+// angle brackets (a mention, whatever its platform) and links (a Markdown
+// link keeps its text).
 func FactText(claim string) string {
-	s := RemovePings(claim)
+	s := angleMarkup.ReplaceAllString(claim, "")
 	s = markdownLink.ReplaceAllString(s, "$1")
 	return bareURL.ReplaceAllString(s, "")
 }
+
+// angleMarkup matches a tag in angle brackets without spaces, the shape
+// chat platforms write mentions in: <@123>, <!here>, <#C1|news>.
+var angleMarkup = regexp.MustCompile(`<[^<>\s]*>`)
 
 // bullet matches a list item's marker at the start of a line.
 var bullet = regexp.MustCompile(`^\s*(?:[-*•]|\d{1,2}[.)])\s+`)

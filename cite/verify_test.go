@@ -26,8 +26,9 @@ func verify(reply string, passages []knowledge.Passage) checked {
 // checks its promises: every marker left in the text names a citation,
 // citations are numbered 1..n in order of first use, each quotes its own
 // paragraph with a quote that is not empty (passages with nothing to
-// quote are among those offered), an answer with no citation abstains,
-// and nothing that pings survives.
+// quote are among those offered), a text with no citation is dropped,
+// and no link to an uncited site survives. Pings are the platforms' to
+// defuse (see the adapters' render fuzz tests).
 func FuzzVerify(f *testing.F) {
 	for _, s := range []string{
 		"The council voted 5 to 2 [1]. The mayor objected [2].",
@@ -56,7 +57,6 @@ func FuzzVerify(f *testing.F) {
 		{ArticleID: "blank", Paragraph: 2, Text: " \n\n \u201c\u201d "},
 	}
 	markerRe := regexp.MustCompile(`\[(\d+)\]`)
-	pingMarkup := regexp.MustCompile(`<[@#!][^<>]*>`)
 	f.Fuzz(func(t *testing.T, text string) {
 		a := verify(text, passages)
 		if len(a.Citations) == 0 && a.Text != "" {
@@ -98,17 +98,6 @@ func FuzzVerify(f *testing.F) {
 			if !strings.Contains(p.Text, c.Quote) {
 				t.Fatalf("citation %d quotes %q, not in its paragraph", c.N, c.Quote)
 			}
-		}
-		low := strings.ToLower(a.Text)
-		for _, ping := range []string{"@everyone", "@here"} {
-			if strings.Contains(low, ping) {
-				t.Fatalf("%q survived: %q -> %q", ping, text, a.Text)
-			}
-		}
-		// A "<@" with no closing ">" pings no one; markup that does is
-		// <@U1>, <@!1>, <@&1>, <#1>, <!here>, <!subteam^S1>.
-		if m := pingMarkup.FindString(a.Text); m != "" {
-			t.Fatalf("mention markup %q survived: %q -> %q", m, text, a.Text)
 		}
 		if strings.Contains(a.Text, "evil.example") {
 			t.Fatalf("a link to an uncited site survived: %q", a.Text)

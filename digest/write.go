@@ -763,7 +763,7 @@ func Render(d Digest) string {
 			}
 			fmt.Fprintf(&b, "\n[%d] %s", c.N, title)
 			var parts []string
-			if src := strings.TrimSpace(cite.RemovePings(c.Source)); src != "" {
+			if src := strings.TrimSpace(c.Source); src != "" {
 				parts = append(parts, src)
 			}
 			if !c.Published.IsZero() {

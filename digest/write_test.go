@@ -478,7 +478,8 @@ func storyPassage(t *testing.T, req chatRequest, text string) int {
 // as a careless or manipulated model would: a sentence citing a passage
 // that does not exist, a story citing nothing real, an @everyone and a
 // foreign link. The digest keeps the model's checked sentences, renumbered,
-// and nothing else.
+// and nothing else; the @everyone is the chat platforms' to defuse when
+// they post it (see their RenderText tests).
 func TestDigestLLMCitationsAreVerified(t *testing.T) {
 	store := storyStore(t)
 	var prompt chatRequest
@@ -506,14 +507,14 @@ func TestDigestLLMCitationsAreVerified(t *testing.T) {
 	}
 	it := d.Items[0]
 	wantText := "Trump's campaign said some of its communications were hacked and blamed Iran. [1] " +
-		"everyone Iran's mission rejected the Politico report, see . [2][1]"
+		"@everyone Iran's mission rejected the Politico report, see . [2][1]"
 	if diff := cmp.Diff(wantText, it.Text); diff != "" {
 		t.Errorf("item text (-want +got):\n%s", diff)
 	}
-	if it.Headline != "Trump campaign everyone blames Iran for hack" {
+	if it.Headline != "Trump campaign @everyone blames Iran for hack" {
 		t.Errorf("headline %q", it.Headline)
 	}
-	for _, bad := range []string{"@everyone", "evil.example", "[99]", "[0]", "admitted", "nobody wrote"} {
+	for _, bad := range []string{"evil.example", "[99]", "[0]", "admitted", "nobody wrote"} {
 		if strings.Contains(d.Text, bad) {
 			t.Errorf("the digest carries %q:\n%s", bad, d.Text)
 		}

@@ -193,10 +193,9 @@ func (e *Engine) promptQuestion(p plan, typed string) string {
 }
 
 var (
-	// mentionSyntax matches a platform's mention of a person, role,
-	// channel or everyone: <@123>, <@!123>, <@&123>, <@U0123ABCD>, <!here>,
-	// <!channel>, <#C123|name>, and written handles (@alice, @here).
-	mentionSyntax = regexp.MustCompile(`<[@!#][^<>\s]{0,80}>|(?:^|\s)@[\pL\pN_.\-]{1,40}`)
+	// mentionSyntax matches a written handle (@alice, @here): the chat
+	// adapters turn their platform's mention markup into these.
+	mentionSyntax = regexp.MustCompile(`(?:^|\s)@[\pL\pN_.\-]{1,40}`)
 	// ccLine matches a "cc" that only carried mentions.
 	ccLine = regexp.MustCompile(`(?i)(?:^|[\s,;(])(?:cc|fyi|/cc)[:\s]*(?:[,;&\s]|and)*$`)
 )

@@ -10,6 +10,7 @@ import (
 
 	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/byline-bot/byline/search"
 
 	"github.com/byline-bot/byline/text"
 )
@@ -103,7 +104,7 @@ func TestAnswersOtherCorpus(t *testing.T) {
 			t.Fatalf("put %s: %v %v", a.id, err, res[0].Err)
 		}
 	}
-	engine, err := New(Options{Store: store, CacheTTL: -1})
+	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +258,7 @@ func TestOverview(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	engine, err := New(Options{Store: store, CacheTTL: -1})
+	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestOverviewOfAnOlderStory(t *testing.T) {
 	if _, err := store.Put(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	engine, err := New(Options{Store: store, CacheTTL: -1})
+	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +347,16 @@ func TestQuestionKind(t *testing.T) {
 			t.Errorf("parseQuestion(%q).kind = %d; want %d", tt.question, got, tt.want)
 		}
 	}
+}
+
+// searchLib is store as cmd/bot gives it to the engine: searched through
+// search.Searcher, whose re-ranker's view of each passage the abstention
+// model reads.
+func searchLib(t testing.TB, store *knowledge.Store) search.Library {
+	t.Helper()
+	lib, err := search.NewLibrary(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
 }

@@ -50,7 +50,7 @@ func TestLLMOutageUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := answer.New(answer.Options{Store: store, LLM: client, LLMTimeout: 300 * time.Millisecond, CacheTTL: -1})
+	e, err := answer.New(answer.Options{Store: searchLib(t, store), LLM: client, LLMTimeout: 300 * time.Millisecond, CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestDailyBudgetFallsBackToExtraction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := answer.New(answer.Options{Store: store, LLM: budget, CacheTTL: -1})
+	e, err := answer.New(answer.Options{Store: searchLib(t, store), LLM: budget, CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func TestMisspeltFrameWordsKeepTheIntent(t *testing.T) {
 	if sum, err := ingest.Run(ctx, store, []string{dir}, ingest.Options{}); err != nil || sum.New != 2 {
 		t.Fatalf("ingest %s (read from ../shared beside the repository): %v", dir, err)
 	}
-	engine, err := New(Options{Store: store, CacheTTL: -1})
+	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,8 +60,12 @@ var AbstainFeatures = []string{
 	"log_terms",
 	"names_found", // share of the question's capitalized words found in a passage
 	"cue_in_best",
-	"kind_open",     // the question asks what/how rather than who/when/where/how many
-	"top_over_mean", // the best passage's retrieval score over the mean of all retrieved
+	"kind_open",       // the question asks what/how rather than who/when/where/how many
+	"top_over_mean",   // the best passage's retrieval score over the mean of all retrieved
+	"top_coverage",    // the store-wide idf share of the question the best passage holds (knowledge.Match)
+	"top_missing",     // the largest store-wide idf share of one asked word the best passage lacks
+	"top_fit",         // the re-ranker's own score of the best passage
+	"answer_coverage", // the store-wide idf share the answer's passage holds
 }
 
 // AnswerProbability is the abstention model's probability that an answer

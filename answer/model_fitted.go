@@ -6,35 +6,39 @@ package answer
 // answer protocol and on the story paraphrase set (see bench/fit.go).
 var (
 	fittedSentence = [...]float64{
-		-5.81875,  // bias
-		0.905891,  // coverage_sentence
-		-0.577379, // coverage_paragraph
-		-1.21263,  // coverage_title
-		1.60872,   // reciprocal_rank
-		3.19125,   // relative_score
-		0.245307,  // answer_cue
-		-2.96125,  // novelty
-		0.386699,  // bigrams
-		-0.135682, // first_sentence
-		0.46906,   // log_length
-		-0.300968, // fragment
-		-0.276133, // names_covered
-		1.4535,    // best_of_paragraph
-		2.02042,   // coverage_soft
+		-5.77622,  // bias
+		0.985865,  // coverage_sentence
+		-0.625033, // coverage_paragraph
+		-1.20504,  // coverage_title
+		1.41197,   // reciprocal_rank
+		3.37075,   // relative_score
+		0.225782,  // answer_cue
+		-2.92027,  // novelty
+		0.488088,  // bigrams
+		-0.141779, // first_sentence
+		0.464391,  // log_length
+		-0.319058, // fragment
+		-0.282128, // names_covered
+		1.47097,   // best_of_paragraph
+		1.86461,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-10.4594, // bias
-		2.87289,  // best_probability
-		4.92286,  // second_probability
-		3.38381,  // best_coverage
-		2.83852,  // best_paragraph_coverage
-		0,        // missing_share
-		-1.49495, // score_gap
-		0.938307, // log_terms
-		1.64891,  // names_found
-		0.669735, // cue_in_best
-		0.847189, // kind_open
-		0.677676, // top_over_mean
+		-12.5814,  // bias
+		3.57446,   // best_probability
+		0.333064,  // second_probability
+		0.441939,  // best_coverage
+		1.4903,    // best_paragraph_coverage
+		0,         // missing_share
+		-1.74403,  // score_gap
+		1.10265,   // log_terms
+		1.60278,   // names_found
+		0.361506,  // cue_in_best
+		0.821169,  // kind_open
+		0.519938,  // top_over_mean
+		7.36026,   // top_coverage
+		-0.149049, // top_missing
+		0.387198,  // top_fit
+		-8.32245,  // answer_coverage
 	}
-	fittedThreshold = 0.71
+	fittedThreshold = 0.43
 )

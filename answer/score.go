@@ -237,6 +237,13 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 		b2f(best.cue),
 		b2f(q.kind == kindAny || q.kind == kindName || q.kind == kindReason),
 		spread,
+		0, 0, 0, 0, // the re-ranker's match, below
+	}
+	if mt := passages[0].Match; mt != nil {
+		af[12], af[13], af[14] = mt.Coverage, mt.Missing, mt.Fit
+	}
+	if mt := passages[best.passage].Match; mt != nil {
+		af[15] = mt.Coverage
 	}
 	p := m.AnswerProbability(af)
 	if trace != nil {

@@ -79,26 +79,12 @@ func (f *instantLLM) take() time.Duration {
 	return d
 }
 
-// library is the knowledge base as cmd/bot gives it to the engine: the
-// store, with its searches answered by search.Searcher's re-ranking.
-type library struct {
-	*knowledge.Store
-	searcher *search.Searcher
-}
-
-// Search returns the passages that best answer q.Text; see search.Searcher.
-func (l library) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error) {
-	return l.searcher.Search(ctx, q)
-}
+// library is the knowledge base as cmd/bot gives it to the engine; see
+// search.Library.
+type library = search.Library
 
 // newLibrary wraps store as cmd/bot does.
-func newLibrary(store *knowledge.Store) (library, error) {
-	s, err := search.New(search.Options{Store: store})
-	if err != nil {
-		return library{}, err
-	}
-	return library{Store: store, searcher: s}, nil
-}
+var newLibrary = search.NewLibrary
 
 // benchEngine builds an engine over store the way cmd/bot does, with the
 // cache off so that every question does the whole work.

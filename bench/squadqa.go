@@ -53,6 +53,28 @@ const qaWithholdSeed = 2026
 // buildQA stores every SQuAD article but the withheld tenth in a fresh store
 // at dbPath and returns the questions of all of them.
 func buildQA(ctx context.Context, path, dbPath string, opts knowledge.Options) (*qaCorpus, error) {
+	return buildQAWith(ctx, path, dbPath, opts, false)
+}
+
+// qaGapSeed chooses the paragraphs buildQAGaps leaves out, and qaGapShare
+// how many.
+const (
+	qaGapSeed  = 2027
+	qaGapShare = 0.1
+)
+
+// buildQAGaps stores the articles buildQA stores, each without a seeded
+// tenth of its paragraphs, and returns only the questions of the
+// paragraphs left out, each marked withheld: questions about a story the
+// store holds whose answer it lacks, the way a reader asks what the
+// articles don't say ("How much did the hack cost?"). The withheld
+// articles' questions ask about a subject the store has never heard of,
+// which is the easier case to refuse.
+func buildQAGaps(ctx context.Context, path, dbPath string, opts knowledge.Options) (*qaCorpus, error) {
+	return buildQAWith(ctx, path, dbPath, opts, true)
+}
+
+func buildQAWith(ctx context.Context, path, dbPath string, opts knowledge.Options, gaps bool) (*qaCorpus, error) {
 	set, err := loadSQuAD(path)
 	if err != nil {
 		return nil, err
@@ -78,11 +100,27 @@ func buildQA(ctx context.Context, path, dbPath string, opts knowledge.Options) (
 	}
 	sort.Strings(c.withheld)
 	index := 0
+	drop := rand.New(rand.NewPCG(qaGapSeed, qaGapSeed))
 	for _, art := range set.Data {
 		a := knowledge.Article{ID: art.Title, Ref: "squad#" + art.Title, Title: strings.ReplaceAll(art.Title, "_", " ")}
 		first := len(c.cases)
 		for _, p := range art.Paragraphs {
 			text := strings.TrimSpace(p.Context)
+			if gaps {
+				// Every question keeps its index, so the halves are the
+				// protocol's; only the left-out paragraphs' questions are
+				// kept, and only the others' text is stored.
+				if withheld[art.Title] || drop.Float64() >= qaGapShare {
+					a.Paragraphs = append(a.Paragraphs, text)
+					index += len(p.QAs)
+					continue
+				}
+				for _, qa := range p.QAs {
+					c.cases = append(c.cases, qaCase{index: index, text: qa.Question, title: art.Title, context: text, withheld: true})
+					index++
+				}
+				continue
+			}
 			a.Paragraphs = append(a.Paragraphs, text)
 			for _, qa := range p.QAs {
 				qc := qaCase{index: index, text: qa.Question, title: art.Title, paragraph: len(a.Paragraphs),
@@ -322,6 +360,35 @@ func runSQuADAnswers(ctx context.Context, path, dir string, opts knowledge.Optio
 	b.WriteString(ours[1].row("Byline `Engine.Ask`, odd half (tuning)") + "\n")
 	p50, p99 := percentiles(took)
 	fmt.Fprintf(&b, "\n`Engine.Ask` time per question (retrieval and extraction): p50 %s, p99 %s\n", ms(p50), ms(p99))
+
+	// The harder refusal: the article is stored, the answering paragraph
+	// is not (buildQAGaps).
+	gaps, err := buildQAGaps(ctx, path, dir+"/squad-qa-gaps.db", opts)
+	if err != nil {
+		return "", err
+	}
+	defer gaps.store.Close()
+	gapEngine, err := benchEngine(gaps.store, nil)
+	if err != nil {
+		return "", err
+	}
+	gapCases := gaps.cases
+	if sample > 0 {
+		gapCases = sampleCases(gapCases, max(1, sample*len(gapCases)/len(corpus.cases)))
+	}
+	var asked, abstained [2]int
+	for _, c := range gapCases {
+		a, err := gapEngine.Ask(ctx, answer.Question{Text: c.text})
+		if err != nil {
+			return "", err
+		}
+		asked[c.index%2]++
+		if a.Abstained {
+			abstained[c.index%2]++
+		}
+	}
+	fmt.Fprintf(&b, "\nQuestions whose paragraph is left out of a store that keeps their article (seed %d, a tenth of each stored article's paragraphs): abstained on %d of %d (%.3f) in the even half, %d of %d (%.3f) in the odd half; the baseline never abstains.\n",
+		qaGapSeed, abstained[0], asked[0], ratio(abstained[0], asked[0]), abstained[1], asked[1], ratio(abstained[1], asked[1]))
 	return b.String(), nil
 }
 

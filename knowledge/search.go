@@ -46,6 +46,28 @@ type Passage struct {
 	// Score is the relevance, higher is better; only comparable within one
 	// search.
 	Score float64 `json:"score"`
+	// Match is how well the passage matched the question by the whole
+	// store's word weights, as the re-ranker measured it; nil when the
+	// passage did not come through it. It is not part of the JSON (bot
+	// search --jsonl keeps its shape).
+	Match *Match `json:"-"`
+}
+
+// Match holds the re-ranker's view of one passage against the question,
+// for deciding whether to answer at all: a paragraph of the article asked
+// about holds the question's rare words; the best paragraph of a store
+// that lacks that article holds only its common ones.
+type Match struct {
+	// Coverage is the share of the question's idf mass (over the whole
+	// store) found in the paragraph or its title.
+	Coverage float64
+	// Missing is the largest idf share of one asked word the paragraph
+	// and its title lack.
+	Missing float64
+	// Fit is the re-ranker's score before it is made relative to the
+	// best candidate: higher means a closer match, comparable across
+	// questions.
+	Fit float64
 }
 
 // Ref returns the passage's citable id, "article#paragraph".

@@ -144,7 +144,9 @@ func (s *Searcher) Candidates(ctx context.Context, q knowledge.Query) ([]Result,
 		f[FeatLooseWindow] = loose[i].Window / mass
 	}
 	for i := range rs {
-		rs[i].Score = s.weights.score(rs[i].Features)
+		f := &rs[i].Features
+		rs[i].Score = s.weights.score(*f)
+		rs[i].Match = &knowledge.Match{Coverage: f[FeatCoverage], Missing: f[FeatMissing], Fit: rs[i].Score}
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Score > rs[j].Score })
 	// The weights are fitted as a softmax over the candidates, so

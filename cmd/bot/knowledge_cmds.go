@@ -313,23 +313,8 @@ func (e env) ingestOptions() ingest.Options {
 	}
 }
 
-// searched is the store with the search package's planning, fusion and
-// re-ranking in place of the store's own lexical order: what the engine,
-// bot search and every chat surface's search command use.
-type searched struct {
-	*knowledge.Store
-	searcher *search.Searcher
-}
+// searched is the store as the engine, bot search and every chat surface
+// use it; see search.Library.
+type searched = search.Library
 
-func newSearched(store *knowledge.Store) (searched, error) {
-	s, err := search.New(search.Options{Store: store})
-	if err != nil {
-		return searched{}, err
-	}
-	return searched{Store: store, searcher: s}, nil
-}
-
-// Search returns the passages that best answer q.Text; see search.Searcher.
-func (s searched) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error) {
-	return s.searcher.Search(ctx, q)
-}
+var newSearched = search.NewLibrary

@@ -90,6 +90,12 @@ type ServiceOptions struct {
 	Once func(ctx context.Context, key string) (bool, error)
 	// Metrics records questions, outcomes and timings; nil records nothing.
 	Metrics *metrics.Metrics
+	// Answers records every answer posted (see AnswerLog); nil records
+	// none.
+	Answers AnswerLog
+	// Secret keys the hashes of user ids in the answer records (see
+	// UserHash). Required with Answers.
+	Secret []byte
 	// Logger receives the service's logs. Nil means discard.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -109,6 +115,9 @@ type Service struct {
 func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Engine == nil || opts.Policy == nil || opts.Queue == nil {
 		return nil, errors.New("chat: a service needs an engine, a policy and a queue")
+	}
+	if opts.Answers != nil && len(opts.Secret) == 0 {
+		return nil, errors.New("chat: recording answers needs a secret to hash user ids with")
 	}
 	if opts.ProgressEvery == 0 {
 		opts.ProgressEvery = time.Second
@@ -319,7 +328,8 @@ func (s *Service) answer(work context.Context, key string, inThread bool, req Re
 	posting := time.Now()
 	pctx, pcancel := context.WithTimeout(work, postBudget)
 	defer pcancel()
-	if err := r.Answer(pctx, a); err != nil {
+	id := s.recordAnswer(pctx, req, a)
+	if err := s.deliver(pctx, r, a, id); err != nil {
 		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
 		// The asker would otherwise hear nothing; a short notice may get

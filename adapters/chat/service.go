@@ -93,8 +93,13 @@ type ServiceOptions struct {
 	// Answers records every answer posted (see AnswerLog); nil records
 	// none.
 	Answers AnswerLog
+	// Feedback keeps readers' votes and reports on the recorded answers;
+	// with it (and Answers), answers carry feedback controls where the
+	// platform can show them (see Rater, HandleClick). Nil shows none.
+	Feedback FeedbackStore
 	// Secret keys the hashes of user ids in the answer records (see
-	// UserHash). Required with Answers.
+	// UserHash) and the MACs of the feedback controls' ids. Required with
+	// Answers or Feedback.
 	Secret []byte
 	// Logger receives the service's logs. Nil means discard.
 	Logger *slog.Logger
@@ -116,8 +121,8 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Engine == nil || opts.Policy == nil || opts.Queue == nil {
 		return nil, errors.New("chat: a service needs an engine, a policy and a queue")
 	}
-	if opts.Answers != nil && len(opts.Secret) == 0 {
-		return nil, errors.New("chat: recording answers needs a secret to hash user ids with")
+	if (opts.Answers != nil || opts.Feedback != nil) && len(opts.Secret) == 0 {
+		return nil, errors.New("chat: recording answers and feedback needs a secret to hash user ids with")
 	}
 	if opts.ProgressEvery == 0 {
 		opts.ProgressEvery = time.Second

@@ -193,10 +193,9 @@ func (e *Engine) promptQuestion(p plan, typed string) string {
 }
 
 var (
-	// mentionSyntax matches a platform's mention of a person, role,
-	// channel or everyone: <@123>, <@!123>, <@&123>, <@U0123ABCD>, <!here>,
-	// <!channel>, <#C123|name>, and written handles (@alice, @here).
-	mentionSyntax = regexp.MustCompile(`<[@!#][^<>\s]{0,80}>|(?:^|\s)@[\pL\pN_.\-]{1,40}`)
+	// mentionSyntax matches a written handle (@alice, @here): the chat
+	// adapters turn their platform's mention markup into these.
+	mentionSyntax = regexp.MustCompile(`(?:^|\s)@[\pL\pN_.\-]{1,40}`)
 	// ccLine matches a "cc" that only carried mentions.
 	ccLine = regexp.MustCompile(`(?i)(?:^|[\s,;(])(?:cc|fyi|/cc)[:\s]*(?:[,;&\s]|and)*$`)
 )
@@ -218,6 +217,12 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		asked = string([]rune(asked)[:maxQuestionRunes])
 	}
 	p := plan{lang: text.DetectLanguage(asked), limit: e.passages}
+	// A misspelt question word hides the intent ("waht did Iran say"):
+	// it is mended first, and not shown, since it is not searched.
+	if fixes := e.frameFixes(ctx, asked); len(fixes) > 0 {
+		asked = mendFrame(asked, fixes)
+		p.lang = text.DetectLanguage(asked)
+	}
 	// The intent is read as typed, then, if none was found, as corrected:
 	// a correction must not turn "both sides" into "both sites".
 	p.intent = parseIntent(asked)

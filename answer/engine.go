@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
@@ -17,7 +18,7 @@ import (
 
 // retriever is the part of the knowledge base the engine uses: Search and
 // Generation to answer, Recent and Passage to read stories' leads for an
-// overview (Recent also writes digests).
+// overview.
 type retriever interface {
 	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
 	Generation(ctx context.Context) (int64, error)
@@ -313,45 +314,23 @@ func (e *Engine) extractive(question string, passages []knowledge.Passage) Answe
 	}
 	var (
 		b     strings.Builder
-		cites citations
+		cites cite.List
 	)
 	for i, p := range x.picks {
-		n := cites.number(passages[p.passage], p.text)
+		n := cites.Number(passages[p.passage], p.text)
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		// Article text is untrusted too: markers planted in it, pings and
 		// links go before the sentence is quoted in the answer.
-		b.WriteString(strings.TrimSpace(stripMarkers(p.text)))
+		b.WriteString(strings.TrimSpace(cite.StripMarkers(p.text)))
 		fmt.Fprintf(&b, " [%d]", n)
 	}
 	var urls []string
-	for _, c := range cites.list {
+	for _, c := range cites.Citations() {
 		urls = append(urls, c.URL)
 	}
-	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list, Trace: trace}
-}
-
-// citations numbers cited paragraphs in order of first use.
-type citations struct {
-	list []Citation
-}
-
-// number returns the citation number of passage p, adding it with quote
-// as its supporting sentence if it is new.
-func (c *citations) number(p knowledge.Passage, quote string) int {
-	for _, have := range c.list {
-		if have.ArticleID == p.ArticleID && have.Paragraph == p.Paragraph {
-			return have.N
-		}
-	}
-	n := len(c.list) + 1
-	c.list = append(c.list, Citation{
-		N: n, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL,
-		Published: p.Published, Paragraph: p.Paragraph, PID: p.PID, Version: p.Version,
-		Quote: strings.TrimSpace(quote),
-	})
-	return n
+	return Answer{Text: cite.Sanitize(b.String(), urls), Citations: cites.Citations(), Trace: trace}
 }
 
 // clip shortens s to at most n runes, with an ellipsis.

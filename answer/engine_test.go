@@ -267,7 +267,10 @@ func TestLLMAbstentionIsPassedOn(t *testing.T) {
 
 // TestPlantedInstructionsDoNotReachTheAnswer uses a model that obeys the
 // instructions planted in an article: the prompt must fence the article as
-// quoted material, and nothing planted may survive into the answer.
+// quoted material, and no planted link or marker may survive into the
+// answer. Its pings and mention markup are each platform's to defuse (see
+// the adapters' render tests), and the engine's text carries them as
+// written.
 func TestPlantedInstructionsDoNotReachTheAnswer(t *testing.T) {
 	store := newStore(t)
 	var prompt chatRequest
@@ -281,7 +284,7 @@ func TestPlantedInstructionsDoNotReachTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"@everyone", "evil.example", "<!channel>", "<@U123ABC>", "<@&987654>", "[7]"} {
+	for _, bad := range []string{"evil.example", "[7]"} {
 		if strings.Contains(a.Text, bad) {
 			t.Errorf("answer carries %q: %q", bad, a.Text)
 		}
@@ -347,11 +350,6 @@ func TestStreamingReportsPartialText(t *testing.T) {
 	for i := 1; i < len(partials); i++ {
 		if len(partials[i]) < len(partials[i-1]) {
 			t.Errorf("partial text shrank: %q then %q", partials[i-1], partials[i])
-		}
-	}
-	for _, p := range partials {
-		if strings.Contains(p, "@everyone") {
-			t.Errorf("partial text carries a ping: %q", p)
 		}
 	}
 	if diff := cmp.Diff([]string{"1 strike#1", "2 strike#3"}, cited(a)); diff != "" {

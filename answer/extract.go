@@ -1,10 +1,10 @@
 package answer
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/text"
 )
 
@@ -25,44 +25,8 @@ type pick struct {
 
 // A fragment ("Bloomberg.", a sign-off or a dateline), a sentence with
 // fewer than minContentWords content words, says too little to be an
-// answer by itself; the sentence model weighs that. The credits are what a
-// verified claim's words earn in supportingSentence.
-const (
-	minContentWords = 3
-	creditSentence  = 1.0 // the word is in the sentence
-	creditClass     = 0.7 // a soft word is answered in kind: "said" for "describe"
-)
-
-// termClass marks question words that an answer rarely repeats, so their
-// absence does not count against a sentence: how something was said,
-// what a thing is called, and words about the article itself.
-type termClass int
-
-const (
-	classNone   termClass = iota
-	classReport           // "say", "describe": any report or quotation answers in kind
-	className             // "title", "name": "called", "titled" answer in kind
-	classMeta             // "article", "agency": a credit line answers in kind
-)
-
-var (
-	reportKeys = text.KeySet("say", "tell", "describe", "description", "claim", "state", "statement",
-		"comment", "respond", "response", "reply", "react", "reaction", "explain", "add", "note",
-		"insist", "argue", "deny", "denial", "reject", "dismiss", "clarify", "announce",
-		"characterize", "characterise", "view", "stance", "remark", "according")
-	nameKeys = text.KeySet("title", "titled", "entitled", "name", "named", "call", "called", "dub",
-		"dubbed", "headline", "headlined", "label", "labelled", "labeled", "termed")
-	metaKeys = text.KeySet("article", "story", "piece", "byline", "author", "writer", "write", "agency",
-		"news", "wire", "supply", "provide", "contribute", "credit", "source", "outlet")
-	articleKeys = text.KeySet("article", "story", "piece")
-	denialKeys  = text.KeySet("deny", "denial", "dispute", "reject", "refute", "rebut", "contest",
-		"contradict", "dismiss")
-	ordinals = text.KeySet("first", "second", "third", "fourth", "last", "previous", "other")
-)
-
-// creditLine matches the line that says where an article's information
-// came from: "(With information from AP and EFE)", "Reporting by ...".
-var creditLine = regexp.MustCompile(`(?i)^\W*(with (additional )?(information|reporting|files|input) from|(additional )?reporting by|(writing|editing|compiled|written|story) by|sources?:)|contributed (reporting|to this (report|story|article))`)
+// answer by itself; the sentence model weighs that.
+const minContentWords = 3
 
 // answerKind is what a question asks for, as far as its first words tell.
 type answerKind int
@@ -79,13 +43,9 @@ const (
 	kindEntity                // "Which agencies ...?": a name the question lacks
 )
 
-// qterm is one content word of a question.
-type qterm struct {
-	key    string
-	word   string // as written, lowercased
-	proper bool   // written with a capital, so its demonym counts too
-	class  termClass
-}
+// qterm is one content word of a question, read as verification reads
+// a claim's (see cite.Term).
+type qterm = cite.Term
 
 // question is what extract needs to know about a question.
 type question struct {
@@ -98,30 +58,10 @@ type question struct {
 // wants.
 func parseQuestion(q string) question {
 	ts := text.Terms(q)
-	pq := question{keys: make(map[string]bool)}
-	aboutArticle := false
-	for _, t := range ts {
-		if !t.Compound && articleKeys[t.Key] && !t.Upper {
-			aboutArticle = true
-		}
-	}
-	for _, t := range ts {
-		if t.Compound || !t.IsContent() || pq.keys[t.Key] {
-			continue
-		}
+	pq := question{terms: cite.TermsOf(ts), keys: make(map[string]bool), kind: questionKind(ts)}
+	for _, t := range pq.terms {
 		pq.keys[t.Key] = true
-		c := classNone
-		switch {
-		case reportKeys[t.Key]:
-			c = classReport
-		case nameKeys[t.Key]:
-			c = className
-		case metaKeys[t.Key] || (aboutArticle && ordinals[t.Key]):
-			c = classMeta
-		}
-		pq.terms = append(pq.terms, qterm{key: t.Key, word: t.Lower, proper: t.Upper, class: c})
 	}
-	pq.kind = questionKind(ts)
 	return pq
 }
 
@@ -158,7 +98,7 @@ func questionKind(ts []text.Term) answerKind {
 				return kindTime
 			}
 			for _, u := range ts[i+1:] {
-				if nameKeys[u.Key] {
+				if cite.IsNameWord(u.Key) {
 					return kindName
 				}
 			}
@@ -189,94 +129,25 @@ func isNameOnly(ts []text.Term) bool {
 	return n > 0
 }
 
-// sentence is one sentence of a retrieved passage, as extract scores it.
+// sentence is one sentence of a retrieved passage, as extract scores it:
+// its words as verification reads them, and where it stands.
 type sentence struct {
+	cite.Words
 	passage int
 	text    string
 	terms   []text.Term
-	keys    map[string]bool // content keys
-	capKeys map[string]bool // keys of words written with a capital
-	quoted  bool            // holds a quotation mark
-	credit  bool            // is an article's credit line
-	order   int             // position among all sentences
+	order   int // position among all sentences
 }
 
 func newSentence(passage int, body string, order int) *sentence {
-	s := &sentence{
-		passage: passage, text: body, order: order,
-		terms:   text.Terms(body),
-		keys:    make(map[string]bool),
-		capKeys: make(map[string]bool),
-	}
-	for _, t := range s.terms {
-		if !t.IsContent() {
-			continue
-		}
-		s.keys[t.Key] = true
-		if t.Upper {
-			s.capKeys[t.Key] = true
-		}
-	}
-	s.quoted = strings.ContainsAny(body, "\"“”«»")
-	s.credit = creditLine.MatchString(body) && len(s.terms) <= 30
+	s := &sentence{passage: passage, text: body, order: order, terms: text.Terms(body)}
+	s.Words = cite.WordsOf(body, s.terms)
 	return s
-}
-
-// has reports whether the sentence holds the question word t, in any
-// form, or, for a proper name, its demonym ("Iranian" for "Iran").
-func (s *sentence) has(t qterm) bool {
-	if s.keys[t.key] {
-		return true
-	}
-	if !t.proper {
-		return false
-	}
-	for k := range s.capKeys {
-		if demonymOf(t.key, k) {
-			return true
-		}
-	}
-	return false
-}
-
-// answersInKind reports whether the sentence answers a soft question word
-// of class c without repeating it.
-func (s *sentence) answersInKind(c termClass) bool {
-	switch c {
-	case classReport:
-		if s.quoted {
-			return true
-		}
-		for k := range s.keys {
-			if reportKeys[k] {
-				return true
-			}
-		}
-	case className:
-		for k := range s.keys {
-			if nameKeys[k] {
-				return true
-			}
-		}
-	case classMeta:
-		return s.credit
-	}
-	return false
-}
-
-// denies reports whether the sentence denies or disputes something.
-func (s *sentence) denies() bool {
-	for k := range s.keys {
-		if denialKeys[k] {
-			return true
-		}
-	}
-	return false
 }
 
 func anyHas(ss []*sentence, t qterm) bool {
 	for _, s := range ss {
-		if s.has(t) {
+		if s.Has(t) {
 			return true
 		}
 	}
@@ -286,7 +157,7 @@ func anyHas(ss []*sentence, t qterm) bool {
 func countSoft(ts []qterm) int {
 	n := 0
 	for _, t := range ts {
-		if t.class != classNone {
+		if t.Class != cite.ClassNone {
 			n++
 		}
 	}
@@ -300,13 +171,6 @@ var (
 		"professor", "ambassador", "general", "commander", "officer", "owner", "chancellor",
 		"premier", "representative", "lawyer", "attorney", "economist", "editor", "correspondent",
 		"coach", "captain", "master", "expert", "researcher", "scientist", "activist", "author")
-	timeKeys = text.KeySet("january", "february", "march", "april", "june", "july", "august",
-		"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
-		"aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
-		"friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "tonight", "ago",
-		"week", "month", "year", "decade", "century", "morning", "afternoon", "evening", "night",
-		"dawn", "noon", "midnight", "pm", "am", "recently", "weekend", "spring", "summer", "autumn",
-		"winter", "earlier", "later")
 	numberKeys = text.KeySet("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 		"ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand",
 		"million", "billion", "trillion", "dozen", "half", "percent", "mln", "bln", "pct")
@@ -321,7 +185,7 @@ func hasCue(s *sentence, q question) bool {
 	case kindPerson, kindEntity:
 		return hasNewName(s, q, "")
 	case kindDefinition:
-		for k := range s.keys {
+		for k := range s.Keys {
 			if roleKeys[k] {
 				return true
 			}
@@ -331,7 +195,7 @@ func hasCue(s *sentence, q question) bool {
 			if q.keys[t.Key] {
 				continue
 			}
-			if timeKeys[t.Key] && (t.Upper || !isMonthOrDay(t.Lower)) {
+			if cite.IsTimeWord(t.Key) && (t.Upper || !cite.IsMonthOrDay(t.Lower)) {
 				return true
 			}
 			if t.Num && isYear(t.Lower) {
@@ -357,8 +221,8 @@ func hasCue(s *sentence, q question) bool {
 		if !strings.ContainsAny(s.text, "\"“«'‘") {
 			return false
 		}
-		for k := range s.keys {
-			if nameKeys[k] {
+		for k := range s.Keys {
+			if cite.IsNameWord(k) {
 				return true
 			}
 		}
@@ -374,7 +238,7 @@ func hasNewName(s *sentence, q question, want string) bool {
 		if i == 0 || t.Compound || t.Num || !(t.Upper || t.Acro) || q.keys[t.Key] || text.IsFiller(t.Lower) {
 			continue
 		}
-		if timeKeys[t.Key] {
+		if cite.IsTimeWord(t.Key) {
 			continue
 		}
 		if want == "place" && !placePreps[s.terms[i-1].Lower] {
@@ -385,91 +249,8 @@ func hasNewName(s *sentence, q question, want string) bool {
 	return false
 }
 
-// isMonthOrDay reports whether w names a month or a day, which only counts
-// as a date when capitalized ("may" is no month).
-func isMonthOrDay(w string) bool {
-	switch w {
-	case "today", "yesterday", "tomorrow", "tonight", "ago", "week", "month", "year", "years",
-		"weeks", "months", "decade", "century", "morning", "afternoon", "evening", "night", "dawn",
-		"noon", "midnight", "pm", "am", "recently", "weekend", "earlier", "later":
-		return false
-	}
-	return true
-}
-
 // isYear reports whether w is a year from 1900 to 2099.
 func isYear(w string) bool {
 	return len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) &&
 		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
-}
-
-// shares reports whether paragraph contains at least one of claim's
-// content words (stemmed), the least a cited passage must have in common
-// with the sentence citing it.
-func shares(claim, paragraph string) bool {
-	q := parseQuestion(claim)
-	if len(q.terms) == 0 {
-		return false
-	}
-	s := newSentence(0, paragraph, 0)
-	for _, t := range q.terms {
-		if s.has(t) {
-			return true
-		}
-	}
-	return false
-}
-
-// coverage is the share of claim's content words (stemmed) found in text.
-func coverage(claim, text string) float64 {
-	q := parseQuestion(claim)
-	if len(q.terms) == 0 {
-		return 0
-	}
-	s := newSentence(0, text, 0)
-	found := 0
-	for _, t := range q.terms {
-		if s.has(t) {
-			found++
-		}
-	}
-	return float64(found) / float64(len(q.terms))
-}
-
-// supportingSentence returns the sentence of paragraph that best supports
-// claim, verbatim, and how well: the share of the claim's content words
-// (IDF-free) found in it, a soft word answered in kind counting part
-// (see termClass). Ties go to the earlier sentence. A claim with no
-// content words is supported by nothing: the first sentence is returned
-// with 0.
-func supportingSentence(claim, paragraph string) (string, float64) {
-	spans := text.Sentences(paragraph)
-	if len(spans) == 0 {
-		return "", 0
-	}
-	q := parseQuestion(claim)
-	var (
-		best      = paragraph[spans[0].Start:spans[0].End]
-		bestScore = 0.0
-	)
-	if len(q.terms) == 0 {
-		return best, 0
-	}
-	for _, sp := range spans {
-		text := paragraph[sp.Start:sp.End]
-		s := newSentence(0, text, 0)
-		var got float64
-		for _, t := range q.terms {
-			switch {
-			case s.has(t):
-				got += creditSentence
-			case t.class != classNone && s.answersInKind(t.class):
-				got += creditClass
-			}
-		}
-		if share := got / float64(len(q.terms)); share > bestScore {
-			best, bestScore = text, share
-		}
-	}
-	return best, bestScore
 }

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 
 	"github.com/byline-bot/byline/text"
@@ -225,69 +224,13 @@ func TestExtractAbstainsWithoutMaterial(t *testing.T) {
 	}
 }
 
-func TestSupportingSentence(t *testing.T) {
-	paragraph := `Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said. Most of the bill was covered by insurance. "We were lucky," she added.`
-	tests := []struct {
-		claim     string
-		want      string
-		min, max  float64
-		wantEmpty bool
-	}{
-		{"The repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 1, 1, false},
-		{"Insurance covered most of the bill.", "Most of the bill was covered by insurance.", 1, 1, false},
-		{"Oyelaran stated that the repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 0.9, 1, false},
-		{"She added that they had been lucky.", `"We were lucky," she added.`, 1, 1, false},
-		{"The treasurer described the repairs as lucky.", "", 0.5, 0.7, false},
-		{"The mayor resigned over the flood.", "", 0, 0.01, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.claim, func(t *testing.T) {
-			got, score := supportingSentence(tt.claim, paragraph)
-			if tt.want != "" {
-				if diff := cmp.Diff(tt.want, got); diff != "" {
-					t.Errorf("sentence (-want +got):\n%s", diff)
-				}
-			}
-			if !strings.Contains(paragraph, got) {
-				t.Errorf("%q is not quoted from the paragraph", got)
-			}
-			if score < tt.min || score > tt.max {
-				t.Errorf("score %.2f; want %.2f to %.2f", score, tt.min, tt.max)
-			}
-		})
-	}
-}
-
-func TestSupportingSentenceEdges(t *testing.T) {
-	tests := []struct {
-		name, claim, paragraph, want string
-		score                        float64
-	}{
-		{"empty paragraph", "Anything at all.", "", "", 0},
-		{"blank paragraph", "Anything at all.", "  \n ", "", 0},
-		{"no content words", "It is.", "First one. Second one.", "First one.", 0},
-		{"ties go first", "Rain fell.", "Rain fell in May. Rain fell in June.", "Rain fell in May.", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, score := supportingSentence(tt.claim, tt.paragraph)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("sentence (-want +got):\n%s", diff)
-			}
-			if score != tt.score {
-				t.Errorf("score %.2f; want %.2f", score, tt.score)
-			}
-		})
-	}
-}
-
 func FuzzSupportingSentence(f *testing.F) {
 	for _, a := range otherCorpus {
 		f.Add(a.title, strings.Join(a.paragraphs, " "))
 	}
 	f.Add("U.S. officials’ cyber-attacks", "\xff. U.S. Mr. “Quoted.” [1] ...")
 	f.Fuzz(func(t *testing.T, claim, paragraph string) {
-		got, score := supportingSentence(claim, paragraph)
+		got, score := cite.SupportingSentence(claim, paragraph)
 		if !strings.Contains(paragraph, got) {
 			t.Errorf("%q is not quoted from the paragraph", got)
 		}
@@ -376,5 +319,31 @@ func TestOverviewOfAnOlderStory(t *testing.T) {
 	}
 	if a.Abstained || len(a.Citations) == 0 || a.Citations[0].Ref() != "ferry#1" {
 		t.Errorf("an overview of the ferry strike among 510 newer articles: %q, citations %v; want the ferry article's lead", a.Text, a.Citations)
+	}
+}
+
+func TestQuestionKind(t *testing.T) {
+	tests := []struct {
+		question string
+		want     answerKind
+	}{
+		{"Who is Steven Doe?", kindDefinition},
+		{"Who won the race?", kindPerson},
+		{"Who is the new coach?", kindPerson},
+		{"When did the strike start?", kindTime},
+		{"What year was it built?", kindTime},
+		{"How many people were hurt?", kindNumber},
+		{"How much did it cost?", kindNumber},
+		{"Where did the ship sink?", kindPlace},
+		{"Why did the talks fail?", kindReason},
+		{"What is the title of the report?", kindName},
+		{"Which agencies took part?", kindEntity},
+		{"What did the union say?", kindAny},
+		{"Did the council vote?", kindAny},
+	}
+	for _, tt := range tests {
+		if got := parseQuestion(tt.question).kind; got != tt.want {
+			t.Errorf("parseQuestion(%q).kind = %d; want %d", tt.question, got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/text"
 )
 
@@ -77,7 +78,7 @@ func namesNewSubject(question string, last Turn) bool {
 		}
 	}
 	for _, t := range text.Terms(question) {
-		if t.Compound || !t.IsContent() || isFollowUpStop(t.Lower) || reportKeys[t.Key] {
+		if t.Compound || !t.IsContent() || isFollowUpStop(t.Lower) || cite.IsReportWord(t.Key) {
 			continue
 		}
 		if !before[t.Key] {

@@ -2,12 +2,10 @@ package answer
 
 import (
 	"context"
-	"regexp"
-	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
@@ -57,13 +55,13 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 		Today:   e.now().UTC().Format("Monday, 2 January 2006"),
 		// A 20 kB question would crowd out the passages; its first 1,000
 		// characters say what it asks.
-		Question: quoted(clip(question, 1000)),
+		Question: prompts.Quote(clip(question, 1000)),
 	}
 	if len(history) > maxHistoryTurns {
 		history = history[len(history)-maxHistoryTurns:]
 	}
 	for _, t := range history {
-		data.History = append(data.History, Turn{Question: quoted(clip(t.Question, 500)), Answer: quoted(clip(strings.TrimSpace(stripMarkers(t.Answer)), 800))})
+		data.History = append(data.History, Turn{Question: prompts.Quote(clip(t.Question, 500)), Answer: prompts.Quote(clip(strings.TrimSpace(cite.StripMarkers(t.Answer)), 800))})
 	}
 	for i, p := range included {
 		pub := "unknown"
@@ -78,7 +76,7 @@ func (e *Engine) buildPrompt(question string, history []Turn, passages []knowled
 			text = clipToSentence(text, e.passageTokens*4)
 		}
 		data.Passages = append(data.Passages, promptPassage{
-			N: i + 1, Source: attr(p.Source), Published: pub, Title: attr(p.Title), Text: quoted(text),
+			N: i + 1, Source: prompts.Attr(p.Source), Published: pub, Title: prompts.Attr(p.Title), Text: prompts.Quote(text),
 		})
 	}
 	sys, err := e.prompts.Render(prompts.AnswerSystem, data)
@@ -108,21 +106,6 @@ func clipToSentence(s string, max int) string {
 	return strings.TrimSpace(cut) + " …"
 }
 
-// quoted makes untrusted text safe to place between the prompt's passage
-// tags: it cannot close a passage or open a new one.
-func quoted(s string) string {
-	return passageTag.ReplaceAllStringFunc(s, func(m string) string {
-		return strings.NewReplacer("<", "‹", ">", "›").Replace(m)
-	})
-}
-
-var passageTag = regexp.MustCompile(`(?i)</?\s*passage[^>]*>?`)
-
-// attr makes untrusted text safe inside a double-quoted tag attribute.
-func attr(s string) string {
-	return strings.NewReplacer(`"`, "'", "\n", " ", "<", "‹", ">", "›").Replace(s)
-}
-
 // generate has the language model write the answer and verifies it.
 func (e *Engine) generate(ctx context.Context, question string, q Question, passages []knowledge.Passage) (Answer, error) {
 	msgs, included, err := e.buildPrompt(question, q.History, passages)
@@ -138,7 +121,7 @@ func (e *Engine) generate(ctx context.Context, question string, q Question, pass
 		var sofar strings.Builder
 		resp, err = e.llm.Stream(ctx, req, func(delta string) {
 			sofar.WriteString(delta)
-			q.OnPartial(sanitize(stripMarkers(settled(sofar.String())), allowed))
+			q.OnPartial(cite.Sanitize(cite.StripMarkers(settled(sofar.String())), allowed))
 		})
 	} else {
 		resp, err = e.llm.Complete(ctx, req)
@@ -153,115 +136,14 @@ func (e *Engine) generate(ctx context.Context, question string, q Question, pass
 	return a, nil
 }
 
-// marker matches a citation marker: [1], [1, 3], [1;3], [^2].
-var marker = regexp.MustCompile(`\[\^?\s*(\d+(?:\s*[,;]\s*\^?\d+)*)\s*\]`)
-
-// stripMarkers removes every citation marker from s, until none is left:
-// removing "[0]" from "[1[0]0]" would otherwise leave a new "[10]".
-func stripMarkers(s string) string {
-	for {
-		t := marker.ReplaceAllString(s, "")
-		if t == s {
-			return s
-		}
-		s = t
-	}
-}
-
-// verify checks a model's answer against the passages it was given: each
-// marker must name one of them and the passage must share a content word
-// with the sentence, each sentence must carry at least one such marker
-// (sentences without are dropped), and citations are renumbered in
-// order of first use with the sentence of the paragraph that supports the
-// claim. Links to anywhere but a cited source and anything that would ping
-// people are removed. An answer left with no valid citation is an
-// abstention.
+// verify checks a model's answer against the passages it was given (see
+// cite.Verify); an answer left with no valid citation is an abstention.
 func verify(reply string, passages []knowledge.Passage) Answer {
-	var (
-		cites citations
-		kept  []string
-	)
-	// Each line on its own: a bullet without a full stop must not ride
-	// on the next line's citation.
-	var sentences []string
-	for _, line := range strings.Split(reply, "\n") {
-		line = strings.Join(strings.Fields(bullet.ReplaceAllString(line, "")), " ")
-		for _, sp := range text.Sentences(line) {
-			sentences = append(sentences, line[sp.Start:sp.End])
-		}
-	}
-	ev := newEvidence(passages)
-	for _, sentence := range sentences {
-		var ns []int
-		for _, m := range marker.FindAllStringSubmatch(sentence, -1) {
-			for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '^' }) {
-				n, err := strconv.Atoi(f)
-				if err == nil && n >= 1 && n <= len(passages) {
-					ns = append(ns, n)
-				}
-			}
-		}
-		claim := strings.TrimSpace(strings.Join(strings.Fields(stripMarkers(sentence)), " "))
-		claim = strings.TrimSpace(strings.ReplaceAll(claim, " .", "."))
-		if len(ns) == 0 || claim == "" || claim == "." {
-			continue
-		}
-		// A citation holds only where the passage shares at least one
-		// content word with the claim: a sentence an article planted, or
-		// a model made up and pinned to a real passage, is dropped with
-		// its marker.
-		var grounded []int
-		quotes := make(map[int]string)
-		for _, n := range ns {
-			if shares(claim, passages[n-1].Text) {
-				grounded = append(grounded, n)
-				quotes[n], _ = supportingSentence(claim, passages[n-1].Text)
-			}
-		}
-		if len(grounded) == 0 {
-			continue
-		}
-		// And the claim must say what the passages say: its facts, names,
-		// speakers and negations (see faithful.go).
-		var cited []int
-		for _, n := range grounded {
-			cited = append(cited, n-1)
-		}
-		if ok, _ := ev.holds(factText(claim), cited); !ok {
-			continue
-		}
-		var b strings.Builder
-		b.WriteString(claim)
-		b.WriteByte(' ')
-		done := make(map[int]bool)
-		for _, n := range grounded {
-			c := cites.number(passages[n-1], quotes[n])
-			if done[c] {
-				continue
-			}
-			done[c] = true
-			b.WriteString("[" + strconv.Itoa(c) + "]")
-		}
-		kept = append(kept, b.String())
-	}
-	if len(kept) == 0 {
+	text, cites := cite.Verify(reply, passages)
+	if len(cites) == 0 {
 		return Answer{Abstained: true}
 	}
-	var urls []string
-	for _, c := range cites.list {
-		if c.URL != "" {
-			urls = append(urls, c.URL)
-		}
-	}
-	return Answer{Text: sanitize(strings.Join(kept, " "), urls), Citations: cites.list}
-}
-
-// factText is a claim without what carries no fact to check: pings, and
-// links (a Markdown link keeps its text).
-func factText(claim string) string {
-	s := removePings(claim)
-	s = markdownLink.ReplaceAllString(s, "$1")
-	return bareURL.ReplaceAllString(s, "")
+	return Answer{Text: text, Citations: cites}
 }
 
 // settled is streamed text without its unfinished end: a marker or
@@ -277,57 +159,6 @@ func settled(s string) string {
 		s = s[:i+1]
 	}
 	return strings.NewReplacer(" .", ".", " ,", ",").Replace(s)
-}
-
-// bullet matches a list item's marker at the start of a line.
-var bullet = regexp.MustCompile(`^\s*(?:[-*•]|\d{1,2}[.)])\s+`)
-
-// number matches a figure in a claim: 5, 2.4, 1,200, 2026; not the
-// digits of a code such as Q3 or G7 (its first submatch).
-var number = regexp.MustCompile(`(?:^|[^\pL\d])(\d+(?:[.,]\d+)*)`)
-
-// minClaimCoverage is the least share of a sentence's content words its
-// cited passages must hold, and minHeadlineCoverage of a digest headline's
-// in its story's openings. Half, not all: a model paraphrases.
-const (
-	minClaimCoverage    = 0.5
-	minHeadlineCoverage = 0.6
-)
-
-// factsHold reports whether the passages a claim cites back its facts:
-// every number in it, every name (a capitalised word after the first),
-// and at least minCov of its content words, found in the passages'
-// text, titles, outlets or publication dates (a model says "as of" the
-// date of the newest).
-func factsHold(claim string, ps []knowledge.Passage, minCov float64) bool {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString(p.Text + " " + p.Title + " " + p.Source + " ")
-		if !p.Published.IsZero() {
-			b.WriteString(p.Published.Format("2 January 2006 Jan 2006-01-02") + " ")
-		}
-	}
-	support := b.String()
-	lower := strings.ToLower(support)
-	digits := strings.NewReplacer(",", "").Replace(support)
-	for _, m := range number.FindAllStringSubmatch(claim, -1) {
-		n := m[1]
-		if !strings.Contains(support, n) && !strings.Contains(digits, strings.ReplaceAll(n, ",", "")) {
-			return false
-		}
-	}
-	for i, w := range strings.Fields(claim) {
-		w = strings.Trim(w, ".,;:!?\"'“”‘’()[]")
-		r := []rune(w)
-		if i == 0 || len(r) < 2 || !unicode.IsUpper(r[0]) || !unicode.IsLower(r[1]) {
-			continue
-		}
-		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-		if !strings.Contains(lower, strings.ToLower(w)) {
-			return false
-		}
-	}
-	return coverage(claim, support) >= minCov
 }
 
 func urlsOf(ps []knowledge.Passage) []string {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/stories"
 	"github.com/byline-bot/byline/text"
@@ -25,24 +26,24 @@ type quoteLine struct {
 func quoteAnswer(frame string, passages []knowledge.Passage, qs []quoteLine) Answer {
 	var (
 		b     strings.Builder
-		cites citations
+		cites cite.List
 	)
 	b.WriteString(frame)
 	for _, q := range qs {
-		n := cites.number(passages[q.passage], q.text)
+		n := cites.Number(passages[q.passage], q.text)
 		b.WriteString("\n")
 		if q.lead != "" {
 			b.WriteString(q.lead + " ")
 		}
 		// Article text is untrusted too: markers planted in it, pings and
 		// links go before the sentence is quoted in the answer.
-		fmt.Fprintf(&b, "%s [%d]", strings.TrimSpace(stripMarkers(q.text)), n)
+		fmt.Fprintf(&b, "%s [%d]", strings.TrimSpace(cite.StripMarkers(q.text)), n)
 	}
 	var urls []string
-	for _, c := range cites.list {
+	for _, c := range cites.Citations() {
 		urls = append(urls, c.URL)
 	}
-	return Answer{Text: sanitize(b.String(), urls), Citations: cites.list}
+	return Answer{Text: cite.Sanitize(b.String(), urls), Citations: cites.Citations()}
 }
 
 // articleSentences returns the sentences of the passages grouped by
@@ -115,7 +116,7 @@ func (e *Engine) whoSaid(p plan, passages []knowledge.Passage) (Answer, bool) {
 			}
 			score := 1 / float64(1+s.passage)
 			for _, t := range topic.terms {
-				if s.has(t) {
+				if s.Has(t) {
 					score += 1
 				}
 			}
@@ -162,7 +163,7 @@ func (e *Engine) whoSaid(p plan, passages []knowledge.Passage) (Answer, bool) {
 // holdsWords reports whether every content word of phrase is in s.
 func holdsWords(s *sentence, phrase string) bool {
 	for _, k := range text.ContentKeys(phrase) {
-		if !s.keys[k] {
+		if !s.Keys[k] {
 			return false
 		}
 	}
@@ -177,7 +178,7 @@ func (e *Engine) bothSides(p plan, passages []knowledge.Passage) (Answer, bool) 
 	relevance := func(s *sentence) float64 {
 		score := 1 / float64(1+s.passage)
 		for _, t := range q.terms {
-			if s.has(t) {
+			if s.Has(t) {
 				score += 1
 			}
 		}
@@ -187,7 +188,7 @@ func (e *Engine) bothSides(p plan, passages []knowledge.Passage) (Answer, bool) 
 	for _, art := range articleSentences(passages) {
 		for _, s := range art {
 			switch {
-			case s.denies():
+			case s.Denies():
 				if denial == nil || relevance(s) > relevance(denial) {
 					denial = s
 				}
@@ -212,12 +213,12 @@ func (e *Engine) bothSides(p plan, passages []knowledge.Passage) (Answer, bool) 
 
 // reports reports whether the sentence reports a claim or statement.
 func (s *sentence) reports() bool {
-	for k := range s.keys {
-		if reportingKeys[k] {
+	for k := range s.Keys {
+		if cite.IsReporting(k) {
 			return true
 		}
 	}
-	return s.quoted
+	return s.Quoted
 }
 
 // yesNo answers a yes/no question by what the articles say, never by a bare
@@ -230,13 +231,13 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 	q := parseQuestion(p.asked)
 	var names []qterm
 	for _, t := range q.terms {
-		if t.proper {
+		if t.Proper {
 			names = append(names, t)
 		}
 	}
 	hasNames := func(s *sentence) bool {
 		for _, t := range names {
-			if !s.has(t) {
+			if !s.Has(t) {
 				return false
 			}
 		}
@@ -245,7 +246,7 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 	frame := func(qs []quoteLine) Answer {
 		f := m.articlesSay
 		for _, x := range qs {
-			if newSentence(0, x.text, 0).denies() {
+			if newSentence(0, x.text, 0).Denies() {
 				if who := denier(x.text); who != "" {
 					f = fmt.Sprintf(m.deniesIt, who)
 					break
@@ -275,7 +276,7 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 	// of the names it asks about ("Does Iran accept the blame?").
 	for _, art := range articleSentences(passages) {
 		for _, s := range art {
-			if s.denies() && hasNames(s) {
+			if s.Denies() && hasNames(s) {
 				return frame([]quoteLine{{passage: s.passage, text: s.text}})
 			}
 		}
@@ -288,7 +289,7 @@ func (e *Engine) yesNo(p plan, passages []knowledge.Passage) Answer {
 func denier(sentenceText string) string {
 	ts := text.Terms(sentenceText)
 	for v, t := range ts {
-		if !denialKeys[t.Key] {
+		if !cite.IsDenial(t.Key) {
 			continue
 		}
 		for j := v - 1; j >= 0 && j >= v-speakerWindow; j-- {

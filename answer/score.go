@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/text"
 )
@@ -96,16 +97,16 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 	for i, t := range q.terms {
 		df := 0
 		for _, s := range sents {
-			if s.has(t) {
+			if s.Has(t) {
 				df++
 			}
 		}
 		weights[i] = 1 + math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))
 		total += weights[i]
-		if df == 0 && t.class == classNone && !anyHas(titles, t) {
+		if df == 0 && t.Class == cite.ClassNone && !anyHas(titles, t) {
 			missing += weights[i]
 		}
-		if t.proper {
+		if t.Proper {
 			proper++
 			if df > 0 || anyHas(titles, t) {
 				properFound++
@@ -121,25 +122,25 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 		var covS, covSoft, covP, covT, names float64
 		for i, t := range q.terms {
 			w := weights[i]
-			inS := s.has(t)
+			inS := s.Has(t)
 			if inS {
 				covS += w
 				covSoft += w
-				if t.proper {
+				if t.Proper {
 					names++
 				}
-			} else if t.class != classNone && (s.answersInKind(t.class) || (t.class == classMeta && s.credit)) {
+			} else if t.Class != cite.ClassNone && (s.AnswersInKind(t.Class) || (t.Class == cite.ClassMeta && s.Credit)) {
 				covSoft += 0.7 * w
 			}
 			if inS || anyHas(paras[s.passage], t) {
 				covP += w
 			}
-			if titles[s.passage].has(t) {
+			if titles[s.passage].Has(t) {
 				covT += w
 			}
 		}
 		novel := 0
-		for k := range s.keys {
+		for k := range s.Keys {
 			if !q.keys[k] {
 				novel++
 			}
@@ -159,11 +160,11 @@ func extractWith(m Model, question string, passages []knowledge.Passage, never b
 			1 / float64(1+s.passage),
 			rel,
 			b2f(c.cue),
-			ratioOf(novel, len(s.keys)),
+			ratioOf(novel, len(s.Keys)),
 			pairShare(pairs, s),
 			b2f(len(paras[s.passage]) > 0 && paras[s.passage][0] == s),
-			math.Log1p(float64(len(s.keys))),
-			b2f(len(s.keys) < minContentWords && !s.credit),
+			math.Log1p(float64(len(s.Keys))),
+			b2f(len(s.Keys) < minContentWords && !s.Credit),
 			namesShare(names, proper, covS/total),
 			0, // best_of_paragraph, below
 			covSoft / total,
@@ -284,7 +285,7 @@ func chooseModel(cands []candidate, order []int) []pick {
 			}
 			c := cands[i]
 			floor := max(extraFloor, extraRatio*best.prob)
-			if c.denies() {
+			if c.Denies() {
 				floor = extraFloor
 			}
 			if c.prob < floor || c.cover == 0 || usedPara[c.passage] != sameParagraph {
@@ -318,12 +319,12 @@ func chosenHas(chosen []candidate, c candidate) bool {
 func repeatsAny(chosen []candidate, c candidate) bool {
 	for _, h := range chosen {
 		shared := 0
-		for k := range c.keys {
-			if h.keys[k] {
+		for k := range c.Keys {
+			if h.Keys[k] {
 				shared++
 			}
 		}
-		union := len(c.keys) + len(h.keys) - shared
+		union := len(c.Keys) + len(h.Keys) - shared
 		if union > 0 && float64(shared)/float64(union) >= 0.8 {
 			return true
 		}
@@ -336,7 +337,7 @@ func repeatsAny(chosen []candidate, c candidate) bool {
 func questionPairs(q question) [][2]string {
 	var out [][2]string
 	for i := 1; i < len(q.terms); i++ {
-		out = append(out, [2]string{q.terms[i-1].key, q.terms[i].key})
+		out = append(out, [2]string{q.terms[i-1].Key, q.terms[i].Key})
 	}
 	return out
 }

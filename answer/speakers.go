@@ -3,6 +3,7 @@ package answer
 import (
 	"strings"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/text"
 )
 
@@ -12,13 +13,6 @@ import (
 // the noun that heads them ("the Iranian mission", "Trump spokesman Steven
 // Cheung"). A later "the mission" or "it" in the same article stands for
 // the last speaker whose head noun it names.
-
-// reportingKeys are the words that report speech or a position, as keys.
-var reportingKeys = text.KeySet("say", "state", "statement", "claim", "deny", "denial", "reject", "respond",
-	"response", "clarify", "elaborate", "add", "tell", "warn", "note", "argue", "insist", "write",
-	"explain", "allege", "dismiss", "accuse", "announce", "reply", "comment", "confirm", "assert",
-	"contend", "according", "declare", "stress", "acknowledge", "admit", "suggest", "describe",
-	"call", "point", "criticize", "criticise", "condemn", "urge", "refute", "blame", "report")
 
 // speakerHeads are nouns that head a speaker's name and stand for it
 // later ("the mission", "the spokesman").
@@ -139,7 +133,7 @@ type attribution struct {
 func (sb subject) speaks(s *sentence) attribution {
 	ts := s.terms
 	for v, t := range ts {
-		if !reportingKeys[t.Key] {
+		if !cite.IsReporting(t.Key) {
 			continue
 		}
 		// "according to X", "a statement from X", "a report by X": the

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/digest"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
 	"github.com/byline-bot/byline/llm"
@@ -121,22 +121,22 @@ func runDigest(ctx context.Context, shared, dir string, opts knowledge.Options) 
 	if err != nil {
 		return "", err
 	}
-	extractive, err := answer.New(answer.Options{Store: store, Prompts: set, CacheTTL: -1})
+	extractive, err := digest.NewWriter(digest.WriterOptions{Store: store, Prompts: set})
 	if err != nil {
 		return "", err
 	}
 	model := &digestLLM{counter: counter}
-	withLLM, err := answer.New(answer.Options{Store: store, Prompts: set, CacheTTL: -1, LLM: model, Counter: counter})
+	withLLM, err := digest.NewWriter(digest.WriterOptions{Store: store, Prompts: set, LLM: model, Counter: counter})
 	if err != nil {
 		return "", err
 	}
 
-	req := answer.DigestRequest{Since: since, Until: until}
+	req := digest.Request{Since: since, Until: until}
 	var (
 		list, recent, group, quoted, written []time.Duration
 		arts                                 []knowledge.RecentArticle
 		grouped                              []stories.Story
-		dq, dw                               answer.Digest
+		dq, dw                               digest.Digest
 	)
 	for range digestRuns {
 		start := time.Now()

@@ -245,6 +245,9 @@ func runFitRank(ctx context.Context, path, dir, out string, opts knowledge.Optio
 	soft := fitSoftmax(inner[0])
 	refined := fitWeights(inner[0], soft)
 	useAscent := evaluate(inner[1], refined).objective() > evaluate(inner[1], soft).objective()
+	// Both ways round, the softmax fit judged on every odd question it
+	// was not fitted on: what a change of features is judged by.
+	cross := crossScores(inner, soft, fitSoftmax(inner[1]))
 	after := fitSoftmax(odd)
 	if useAscent {
 		after = fitWeights(odd, after)
@@ -261,6 +264,7 @@ func runFitRank(ctx context.Context, path, dir, out string, opts knowledge.Optio
 		float64(found[1])/float64(len(odd)), float64(found[0])/float64(len(even)))
 	fmt.Fprintf(&b, "inside the odd half (fitted on its first half, judged on its second): softmax fit %s; with coordinate ascent %s; coordinate ascent kept: %v\n\n",
 		evaluate(inner[1], soft), evaluate(inner[1], refined), useAscent)
+	fmt.Fprintf(&b, "odd half two-fold (softmax fitted on one half of the odd questions, judged on the other, both ways): %s\n\n", cross)
 	b.WriteString("| weights | half | recall@1 | recall@5 | MRR@10 |\n|---|---|---|---|---|\n")
 	for _, r := range []struct {
 		name string
@@ -279,6 +283,15 @@ func runFitRank(ctx context.Context, path, dir, out string, opts knowledge.Optio
 		fmt.Fprintf(&b, "| %s | %g | %g |\n", search.FeatureName(i), before[i], after[i])
 	}
 	return b.String(), nil
+}
+
+// crossScores returns the scores of w0, fitted on folds[0], on folds[1]
+// and of w1, fitted on folds[1], on folds[0], pooled.
+func crossScores(folds [2][]fitQuestion, w0, w1 search.Weights) fitScores {
+	a, b := evaluate(folds[1], w0), evaluate(folds[0], w1)
+	n0, n1 := float64(len(folds[1])), float64(len(folds[0]))
+	mix := func(x, y float64) float64 { return (x*n0 + y*n1) / max(n0+n1, 1) }
+	return fitScores{mix(a.at1, b.at1), mix(a.at5, b.at5), mix(a.mrr, b.mrr)}
 }
 
 // writeWeights writes w as the Go source of search.fitted.

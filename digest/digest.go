@@ -1,6 +1,6 @@
 // Package digest posts each digest channel's summary of the news once a
 // day at its chosen local time: it works out when each channel's digest
-// is due, builds it with the answer engine over what is new since that
+// is due, has it written (see Writer) over what is new since that
 // channel's previous one, posts it through the channel's platform, and
 // records every run in the knowledge base so that restarts never post a
 // digest twice.
@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
 
@@ -41,7 +40,7 @@ type Channel struct {
 	// Post posts a digest to the channel and returns the posted message's
 	// id. Required. On failure it returns the id of the first message if
 	// that was posted (the digest is then not posted again), else "".
-	Post func(ctx context.Context, d answer.Digest) (string, error)
+	Post func(ctx context.Context, d Digest) (string, error)
 }
 
 // occurrence returns when the channel's digest for the local date of day
@@ -98,7 +97,7 @@ func (c Channel) next(now time.Time) time.Time {
 
 // builder writes digests; *answer.Engine is one.
 type builder interface {
-	Digest(ctx context.Context, r answer.DigestRequest) (answer.Digest, error)
+	Digest(ctx context.Context, r Request) (Digest, error)
 }
 
 // runStore records digest runs; *knowledge.Store is one.
@@ -254,16 +253,16 @@ var errClaimed = errors.New("digest: this period already ran")
 // new since c's last digest. It is recorded as a run of its own, so the
 // scheduled digest still comes, and starts after it. c may be a channel
 // the Scheduler was not configured with: a digest on demand anywhere.
-func (s *Scheduler) PostNow(ctx context.Context, c Channel) (answer.Digest, error) {
+func (s *Scheduler) PostNow(ctx context.Context, c Channel) (Digest, error) {
 	return s.PostRange(ctx, c, time.Time{}, time.Time{})
 }
 
 // PostRange is PostNow over the window [since, until) instead: zero since
 // means since c's last digest, zero until means now. The next scheduled
 // digest starts where this one ends.
-func (s *Scheduler) PostRange(ctx context.Context, c Channel, since, until time.Time) (answer.Digest, error) {
+func (s *Scheduler) PostRange(ctx context.Context, c Channel, since, until time.Time) (Digest, error) {
 	if c.Key == "" || c.Post == nil {
-		return answer.Digest{}, errors.New("digest: a channel needs a key and a post function")
+		return Digest{}, errors.New("digest: a channel needs a key and a post function")
 	}
 	if c.Location == nil {
 		c.Location = time.UTC
@@ -275,7 +274,7 @@ func (s *Scheduler) PostRange(ctx context.Context, c Channel, since, until time.
 		until = now
 	}
 	if !since.IsZero() && !since.Before(until) {
-		return answer.Digest{}, fmt.Errorf("digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
+		return Digest{}, fmt.Errorf("digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
 	return s.run(ctx, c, "now "+now.UTC().Format(time.RFC3339Nano), now, since, until)
 }
@@ -293,17 +292,17 @@ func (s *Scheduler) Channel(name string) (Channel, bool) {
 // Build returns the digest c would post now without posting or recording
 // it, for `bot digest --dry-run`; zero since and until mean since the last
 // digest, and now.
-func (s *Scheduler) Build(ctx context.Context, c Channel, since, until time.Time) (answer.Digest, error) {
+func (s *Scheduler) Build(ctx context.Context, c Channel, since, until time.Time) (Digest, error) {
 	var err error
 	if since.IsZero() {
 		if since, err = s.since(ctx, c, s.opts.Now()); err != nil {
-			return answer.Digest{}, err
+			return Digest{}, err
 		}
 	}
 	if until.IsZero() {
 		until = s.opts.Now()
 	}
-	return s.opts.Builder.Digest(ctx, answer.DigestRequest{Since: since, Until: until, Sources: c.Sources, MaxItems: c.MaxItems, QuietDay: c.QuietDay, Location: c.Location})
+	return s.opts.Builder.Digest(ctx, Request{Since: since, Until: until, Sources: c.Sources, MaxItems: c.MaxItems, QuietDay: c.QuietDay, Location: c.Location})
 }
 
 // since is where c's next digest starts: where its last one ended, or
@@ -343,16 +342,16 @@ func (s *Scheduler) observe(r knowledge.DigestRun) {
 
 // run claims, builds, posts and records one digest over [since, until);
 // zero since and until mean since the last digest, and now.
-func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since, until time.Time) (answer.Digest, error) {
+func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since, until time.Time) (Digest, error) {
 	mu, _ := s.running.LoadOrStore(c.Key, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
 	claimed, err := s.opts.Runs.ClaimDigest(ctx, c.Key, period, at)
 	if err != nil {
-		return answer.Digest{}, err
+		return Digest{}, err
 	}
 	if !claimed {
-		return answer.Digest{}, errClaimed
+		return Digest{}, errClaimed
 	}
 	now := s.opts.Now()
 	if until.IsZero() {
@@ -373,17 +372,17 @@ func (s *Scheduler) run(ctx context.Context, c Channel, period string, at, since
 	}
 	if err != nil {
 		finish(knowledge.DigestFailed, err.Error())
-		return answer.Digest{}, err
+		return Digest{}, err
 	}
 	if !rec.Since.Before(rec.Until) {
 		// Another run of this channel just covered the window.
 		finish(knowledge.DigestEmpty, "nothing new since the last digest")
-		return answer.Digest{Since: rec.Since, Until: rec.Until, Empty: true}, nil
+		return Digest{Since: rec.Since, Until: rec.Until, Empty: true}, nil
 	}
 	d, err := s.Build(ctx, c, rec.Since, rec.Until)
 	if err != nil {
 		finish(knowledge.DigestFailed, err.Error())
-		return answer.Digest{}, err
+		return Digest{}, err
 	}
 	if d.Empty && !c.QuietDay {
 		s.log.Info("digest: nothing new", "channel", c.Name, "period", period, "since", rec.Since)

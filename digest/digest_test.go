@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/knowledge"
 )
 
@@ -66,14 +65,14 @@ type fakeBuilder struct {
 	windows [][2]time.Time
 }
 
-func (b *fakeBuilder) Digest(_ context.Context, r answer.DigestRequest) (answer.Digest, error) {
+func (b *fakeBuilder) Digest(_ context.Context, r Request) (Digest, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.windows = append(b.windows, [2]time.Time{r.Since, r.Until})
 	if b.empty {
-		return answer.Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
+		return Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
 	}
-	return answer.Digest{Since: r.Since, Until: r.Until, Items: []answer.DigestItem{{Headline: "Ferry timetable changes", ArticleIDs: []string{"ferry", "ferry-2"}}}}, nil
+	return Digest{Since: r.Since, Until: r.Until, Items: []Item{{Headline: "Ferry timetable changes", ArticleIDs: []string{"ferry", "ferry-2"}}}}, nil
 }
 
 // posts records the local times digests were posted at.
@@ -83,7 +82,7 @@ type posts struct {
 	at  []string
 }
 
-func (p *posts) post(_ context.Context, _ answer.Digest) (string, error) {
+func (p *posts) post(_ context.Context, _ Digest) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.at = append(p.at, time.Now().In(p.loc).Format("Mon 2 Jan 15:04 MST"))
@@ -257,7 +256,7 @@ func TestSchedulerWithSQLite(t *testing.T) {
 	clock := func() time.Time { return now }
 	path := t.TempDir() + "/byline.db"
 	var posted []string
-	post := func(context.Context, answer.Digest) (string, error) {
+	post := func(context.Context, Digest) (string, error) {
 		posted = append(posted, now.Format(time.Kitchen))
 		return "m", nil
 	}
@@ -350,7 +349,7 @@ func TestFailingPostsAreNotRepeated(t *testing.T) {
 			}
 			defer store.Close()
 			posts := 0
-			post := func(context.Context, answer.Digest) (string, error) {
+			post := func(context.Context, Digest) (string, error) {
 				posts++
 				return tc.firstID, errors.New("403 Missing Access")
 			}
@@ -423,11 +422,11 @@ func TestWindowsStayInReach(t *testing.T) {
 // nothing after it.
 type newsBefore struct{ at time.Time }
 
-func (b newsBefore) Digest(_ context.Context, r answer.DigestRequest) (answer.Digest, error) {
+func (b newsBefore) Digest(_ context.Context, r Request) (Digest, error) {
 	if !r.Since.Before(b.at) {
-		return answer.Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
+		return Digest{Since: r.Since, Until: r.Until, Empty: true}, nil
 	}
-	return answer.Digest{Since: r.Since, Until: r.Until, Items: []answer.DigestItem{{Headline: "Ferry timetable changes"}}}, nil
+	return Digest{Since: r.Since, Until: r.Until, Items: []Item{{Headline: "Ferry timetable changes"}}}, nil
 }
 
 // Two digests on demand at once (two admins, or one and the schedule)
@@ -437,7 +436,7 @@ func TestConcurrentDigestsPostOnce(t *testing.T) {
 	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	posted := 0
-	post := func(context.Context, answer.Digest) (string, error) {
+	post := func(context.Context, Digest) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		posted++

@@ -87,3 +87,13 @@ func TestCandidatesTakeAnyWords(t *testing.T) {
 		}
 	}
 }
+
+func TestMeasureLemmasAndSynonyms(t *testing.T) {
+	terms := []Term{{Word: "start", Stem: stem("start"), IDF: 1}, {Word: "give", Stem: stem("give"), IDF: 1}}
+	got := Measure(terms, []Passage{{Title: "Strike", Text: "The strike began on Monday and the union gave way, giving more."}})
+	// "began" is a form of "start" by the text package's synonym groups,
+	// "gave" and "giving" of "give" by its lemmas.
+	if diff := cmp.Diff([]Hit{{2, 0}, {8, 1}, {10, 1}}, got[0].Hits); diff != "" {
+		t.Errorf("hits (-want +got):\n%s", diff)
+	}
+}

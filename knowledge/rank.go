@@ -31,8 +31,10 @@ import (
 //     Bowl 50 halftime show?" is answered by a paragraph of "Super Bowl
 //     50" that speaks of "the halftime show".
 //
-// Words are compared by their English (Porter2) stem, so "invented" finds
-// "invention"; only the re-ranker's own consistency matters, not agreement
+// Words are compared by their key (text.Key: the English Porter2 stem of
+// the word's lemma, with the text package's few synonym groups folded to
+// their head), so "invented" finds "invention", "won" finds "win" and
+// "started" finds "began"; only the re-ranker's own consistency matters, not agreement
 // with FTS5's Porter stemmer. idf comes from the store's capped document
 // frequencies (see Store.plan), and avglen is the candidates' mean length,
 // not the store's, which only the whole index knows.
@@ -56,7 +58,7 @@ const (
 type Term struct {
 	// Word is folded as the index folds it.
 	Word string
-	// Stem is its English (Porter2) stem, for matching other forms.
+	// Stem is its key (see stem), for matching other forms.
 	Stem string
 	// IDF is bm25's idf, from the word's capped document frequency.
 	IDF float64
@@ -65,9 +67,12 @@ type Term struct {
 	Cue bool
 }
 
-// stem returns the form the re-ranker compares words by.
+// stem returns the form the re-ranker compares words by: the text
+// package's key, one home for how Byline folds a word's forms. Against the
+// plain stem it found the answering paragraph first for a few more of
+// SQuAD's odd-numbered dev questions (see bench/RESULTS.md).
 func stem(word string) string {
-	return txt.Stem(word)
+	return txt.Key(word)
 }
 
 // titleWeight is how much a question word in the title counts against one
@@ -262,8 +267,8 @@ func densestWindow(hits []Hit, terms []Term, w int, inTitle []int, count []int) 
 }
 
 // matcher finds a question's words in paragraphs. It stems only the tokens
-// that could be a form of a question word (those sharing a word's or a
-// stem's first three bytes), and remembers its answers for one search.
+// that could be a form of a question word (those sharing the first three
+// bytes of a word, its key or a form text.FormsOf folds to that key), and remembers its answers for one search.
 type matcher struct {
 	byStem map[string]int
 	near   map[string]int // a word's first nearPrefix bytes -> its term
@@ -286,7 +291,11 @@ func newMatcher(terms []Term) *matcher {
 		if _, ok := m.byStem[t.Stem]; !ok {
 			m.byStem[t.Stem] = i
 		}
-		for _, k := range []uint32{prefixOf([]byte(t.Word)), prefixOf([]byte(t.Stem))} {
+		keys := []uint32{prefixOf([]byte(t.Word)), prefixOf([]byte(t.Stem))}
+		for _, f := range txt.FormsOf(t.Stem) {
+			keys = append(keys, prefixOf([]byte(f)))
+		}
+		for _, k := range keys {
 			if !slices.Contains(m.prefix, k) {
 				m.prefix = append(m.prefix, k)
 			}

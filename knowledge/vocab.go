@@ -952,3 +952,27 @@ func stemRows(ctx context.Context, conn *sql.Conn, texts []string) ([][]string, 
 	}
 	return out, nil
 }
+
+// Unknown returns the words of words that no stored paragraph holds, as
+// given, in their order: a word is held when every token the index cuts
+// it into is. A word that cuts into no token is not returned.
+func (s *Store) Unknown(ctx context.Context, words []string) ([]string, error) {
+	var out []string
+	for _, w := range words {
+		toks := text.Tokens(w, maxQueryTokens)
+		if len(toks) == 0 {
+			continue
+		}
+		for _, t := range toks {
+			held, err := s.holds(ctx, t)
+			if err != nil {
+				return nil, fmt.Errorf("knowledge: unknown words: %w", err)
+			}
+			if !held {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out, nil
+}

@@ -320,3 +320,14 @@ func TestCorrectConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestUnknownListsOnlyWordsNoParagraphHolds(t *testing.T) {
+	s := storyStore(t)
+	got, err := s.Unknown(context.Background(), []string{"waht", "Microsoft", "sumarize", "Microsoft's", "", "!!", "did"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"waht", "sumarize"}, got); diff != "" {
+		t.Errorf("Unknown (-want +got):\n%s", diff)
+	}
+}

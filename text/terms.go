@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -282,6 +283,37 @@ var synonymKeys = func() map[string]string {
 		for _, w := range g[1:] {
 			m[Stem(w)] = head
 		}
+	}
+	return m
+}()
+
+// FormsOf returns the words the lemma table and the synonym groups fold to
+// key, a Key, that need not share its first letters ("gave" and "given"
+// for give's key, "start" for begin's): a matcher that skips tokens by
+// their first bytes must not skip these.
+func FormsOf(key string) []string {
+	return formsByKey[key]
+}
+
+// formsByKey maps a Key to the listed words folded to it.
+var formsByKey = func() map[string][]string {
+	m := make(map[string][]string)
+	add := func(w string) {
+		k := Key(w)
+		if w != k && !slices.Contains(m[k], w) {
+			m[k] = append(m[k], w)
+		}
+	}
+	for w := range lemmas {
+		add(w)
+	}
+	for _, g := range synonymGroups {
+		for _, w := range g {
+			add(w)
+		}
+	}
+	for _, ws := range m {
+		slices.Sort(ws)
 	}
 	return m
 }()

@@ -917,14 +917,15 @@ func TestRetryAfterCapped(t *testing.T) {
 }
 
 // TestAbstentionDefusesPings: an abstention repeats the question, and a
-// thread is named after it; neither carries @everyone or @here as
-// Discord would read them, though allowed_mentions would stop the ping.
+// thread is named after it; neither carries @everyone, @here or mention
+// markup (a role, a channel, a user Discord did not resolve) as Discord
+// would read them, though allowed_mentions would stop the ping.
 func TestAbstentionDefusesPings(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)
 	f := h.fake
 	h.asker.abstain = true
-	f.dispatch("MESSAGE_CREATE", h.mention("m1", "c1", "@everyone is the @here ferry @Everyone late?"))
+	f.dispatch("MESSAGE_CREATE", h.mention("m1", "c1", "@everyone is the @here ferry <@&77> <#55> <@999> @Everyone late?"))
 	post := f.waitRequest(t, "POST", "/api/v10/channels/m1/messages")
 	thread := f.Requests("POST", "/api/v10/channels/c1/messages/m1/threads")
 	if len(thread) != 1 {
@@ -935,7 +936,10 @@ func TestAbstentionDefusesPings(t *testing.T) {
 		if raw := rawPing.FindString(s); raw != "" {
 			t.Errorf("%s %q carries %s raw", what, s, raw)
 		}
-		if !strings.Contains(s, "everyone") || !strings.Contains(s, "ferry") {
+		if raw := rawMention.FindString(s); raw != "" {
+			t.Errorf("%s %q carries the mention %s raw", what, s, raw)
+		}
+		if !strings.Contains(s, "everyone") || !strings.Contains(s, "ferry") || !strings.Contains(s, "late?") {
 			t.Errorf("%s %q lost the question's words", what, s)
 		}
 	}

@@ -161,8 +161,9 @@ func ownRole(g *discordgo.Guild, botID string) string {
 
 // mentions reports whether the message mentions the bot, by its user or by
 // its own role (roleID, "" if unknown), and returns its text with the
-// bot's mention removed and other users' mentions shown as their names,
-// the way people read them.
+// bot's mention removed, other users' mentions shown as their names, the
+// way people read them, and the mention markup left (other roles,
+// channels, users not resolved) removed: the engine reads plain text.
 func mentions(m *discordgo.Message, botID, roleID string) (bool, string) {
 	text := m.Content
 	mentioned := false
@@ -193,6 +194,7 @@ func mentions(m *discordgo.Message, botID, roleID string) (bool, string) {
 		text = strings.ReplaceAll(text, "<@"+u.ID+">", "@"+name)
 		text = strings.ReplaceAll(text, "<@!"+u.ID+">", "@"+name)
 	}
+	text = mentionMarkup.ReplaceAllString(text, " ")
 	return mentioned, strings.Join(strings.Fields(text), " ")
 }
 

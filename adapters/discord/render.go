@@ -108,13 +108,14 @@ func sourceLine(c answer.Citation) string {
 // describe is "Title — Outlet, 2 Jan 2006, ¶3", leaving out what is
 // unknown; the title and outlet are escaped so they show as written.
 func describe(title, source string, published time.Time, paragraph int) string {
-	title = clip(strings.Join(strings.Fields(defuse(title)), " "), 150)
+	// Escaped, mention markup shows as written and mentions no one.
+	title = clip(strings.Join(strings.Fields(defusePings(title)), " "), 150)
 	if title == "" {
 		title = "Untitled"
 	}
 	parts := []string{}
 	if source = strings.TrimSpace(source); source != "" {
-		parts = append(parts, escape(clip(defuse(source), 80)))
+		parts = append(parts, escape(clip(defusePings(source), 80)))
 	}
 	if !published.IsZero() {
 		parts = append(parts, published.UTC().Format("2 Jan 2006"))
@@ -151,10 +152,26 @@ func RenderText(text string) []string { return chat.Split(defuse(text), MaxMessa
 // them glued to what follows too).
 var pings = regexp.MustCompile(`(?i)@(everyone|here)`)
 
-// defuse puts a zero-width space after the @ of @everyone and @here, so
-// they show as written and ping no one even where allowed_mentions is
-// lost: an abstention or a thread name repeats the asker's words.
-func defuse(s string) string { return pings.ReplaceAllString(s, "@\u200b$1") }
+// mentionMarkup matches Discord's mentions of a user, nickname, role or
+// channel: <@123>, <@!123>, <@&123>, <#123>.
+var mentionMarkup = regexp.MustCompile(`<(?:@[!&]?|#)\d+>`)
+
+// defuse removes Discord's mention markup and puts a zero-width space
+// after the @ of @everyone and @here, so they show as written and ping no
+// one even where allowed_mentions is lost: a model or an article may
+// write them, and an abstention or a thread name repeats the asker's
+// words.
+func defuse(s string) string {
+	return defusePings(spacedMarkup.ReplaceAllString(s, ""))
+}
+
+// defusePings defuses @everyone and @here, for text that is escaped
+// besides.
+func defusePings(s string) string { return pings.ReplaceAllString(s, "@\u200b$1") }
+
+// spacedMarkup is mentionMarkup with the spaces before it, which go with
+// it: "ask <@1> now" becomes "ask now".
+var spacedMarkup = regexp.MustCompile(`[ \t]*` + mentionMarkup.String())
 
 // markdown is the characters that would otherwise format a title.
 var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`, "<", `\<`)

@@ -218,3 +218,33 @@ func TestRenderNote(t *testing.T) {
 		t.Errorf("the note is missing:\n%s", got)
 	}
 }
+
+// rawMention is how Discord recognises a mention of a user, a role or a
+// channel in a message: unescaped markup.
+var rawMention = regexp.MustCompile(`(^|[^\\])<(?:@[!&]?|#)\d+>`)
+
+// TestRenderDefusesMentions: the engine's text carries what the model or
+// an article wrote, mentions and pings included; the messages Discord
+// gets carry none of them raw, in an answer, an abstention, a streamed
+// preview or a digest, and keep the words around them.
+func TestRenderDefusesMentions(t *testing.T) {
+	planted := "Ask <@123> and <@!42>, <@&77> in <#55>: @everyone @here @Everyone0 now"
+	for name, msgs := range map[string][]string{
+		"answer":     Render(answer.Answer{Text: planted + " [1].", Citations: []answer.Citation{citation(1, "a", "T", "S", "https://x.example/a", 1)}}),
+		"abstention": Render(answer.Answer{Abstained: true, Text: answer.AbstainText + " I searched for: " + planted + "."}),
+		"progress":   {RenderProgress(planted)},
+		"digest":     RenderText("News digest\n\n**" + planted + "**\n" + planted + " [1]"),
+	} {
+		for _, m := range msgs {
+			if p := rawPing.FindString(m); p != "" {
+				t.Errorf("%s carries %s raw: %q", name, p, m)
+			}
+			if p := rawMention.FindString(m); p != "" {
+				t.Errorf("%s carries the mention %s raw: %q", name, p, m)
+			}
+			if !strings.Contains(m, "Ask and, in: @\u200beveryone @\u200bhere @\u200bEveryone0 now") {
+				t.Errorf("%s lost the words around the mentions: %q", name, m)
+			}
+		}
+	}
+}

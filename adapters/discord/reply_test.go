@@ -279,8 +279,9 @@ func TestMentions(t *testing.T) {
 		{"who won?", []*discordgo.User{{ID: "900"}}, true, "who won?"}, // a reply that pings the bot
 		{"<@42> said what?", []*discordgo.User{{ID: "42", Username: "bob", GlobalName: "Bob B"}}, false, "@Bob B said what?"},
 		{"no mention", nil, false, "no mention"},
-		{"<@&555> who won?", nil, true, "who won?"},          // the bot's own role
-		{"<@&556> who won?", nil, false, "<@&556> who won?"}, // another role
+		{"<@&555> who won?", nil, true, "who won?"},                       // the bot's own role
+		{"<@&556> who won?", nil, false, "who won?"},                      // another role
+		{"cc <@77> <#55> <@&556>: who won?", nil, false, "cc : who won?"}, // unresolved user, a channel
 	} {
 		got, text := mentions(&discordgo.Message{Content: tc.content, Mentions: tc.mentions}, "900", "555")
 		if got != tc.want || text != tc.text {

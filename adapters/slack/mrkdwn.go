@@ -2,6 +2,7 @@ package slack
 
 import (
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -42,6 +43,7 @@ func toMrkdwn(md string) string { return convert(md, mrkdwn) }
 func toPlain(md string) string { return convert(md, plain) }
 
 func convert(md string, st style) string {
+	md = unmention(md)
 	src := []byte(strings.ToValidUTF8(md, "\uFFFD"))
 	doc := markdown.Parse(text.NewReader(src))
 	c := &converter{src: src, style: st}
@@ -372,6 +374,16 @@ func resolve(b []byte) string {
 	b = util.ResolveEntityNames(b)
 	return string(b)
 }
+
+// spacedMarkup matches Slack's mention markup, with the spaces before
+// it: <!channel>, <!here>, <!subteam^S1|team>, <@U123>, <@W1|bob> (and
+// Discord's <@123>, <@&1>). A model or an article may write it; it is
+// removed before the text is converted, so "ask <@U1> now" reads "ask
+// now", as the text without it would.
+var spacedMarkup = regexp.MustCompile(`[ \t]*<[!@][^<>\s]*>`)
+
+// unmention removes the mention markup of s (see spacedMarkup).
+func unmention(s string) string { return spacedMarkup.ReplaceAllString(s, "") }
 
 // escaper escapes Slack's three control characters.
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

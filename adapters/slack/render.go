@@ -269,7 +269,7 @@ func sourcePart(c answer.Citation) part {
 		txt += " · " + refText(c.Ref())
 	}
 	if q := c.ShownQuote(); q != "" {
-		q = "“" + literal(clip(q, 200)) + "”"
+		q = "“" + literal(clip(unmention(q), 200)) + "”"
 		md += "\n" + q
 		txt += "\n" + q
 	}

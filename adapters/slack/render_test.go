@@ -487,3 +487,51 @@ func TestRenderNote(t *testing.T) {
 		t.Errorf("the note is missing: %s", b)
 	}
 }
+
+// TestAbstentionDefusesMentions: an abstention repeats the question as
+// the engine read it, and the engine reads plain text, so what reaches
+// it of Slack's markup (mentions written out as handles, and markup the
+// asker typed literally, which Slack sends escaped) must not ping when
+// the abstention is posted through the real client; the question's
+// words stay.
+func TestAbstentionDefusesMentions(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	f := h.fake
+	h.asker.set(func(x *fakeAsker) {
+		x.answer = func(q string) answer.Answer {
+			return answer.Answer{Abstained: true, Text: answer.AbstainText + " I searched for: " + q + "."}
+		}
+	})
+	f.send(f.envelope("e1", "Ev1", f.mention("C1", "1700000000.000100", "",
+		"<!here> @everyone is the ferry <@U2|ann> <!subteam^S1|@team> late? &lt;!channel&gt; &lt;@U3&gt; <#C9|news>")))
+	post := f.waitCalls(t, 1, "chat.postMessage", nil)[0]
+	h.stop(t)
+	wantNoPings(t, post)
+	text, blocks := posted(t, post)
+	for _, s := range []string{text, blockText(blocks)} {
+		for _, w := range []string{"everyone", "ferry", "ann", "team", "late?", "#news"} {
+			if !strings.Contains(s, w) {
+				t.Errorf("the abstention lost %q of the question: %q", w, s)
+			}
+		}
+	}
+}
+
+// TestRenderRemovesMentionMarkup: Slack's mention markup in the engine's
+// text, which a model or an article may write, is removed, with the space
+// before it, and not shown escaped; the words around it stay as they were.
+func TestRenderRemovesMentionMarkup(t *testing.T) {
+	a := answer.Answer{Text: "Ask <@U1> and <@W2|bob>, <!subteam^S1|team> or <!here> now [1].", Citations: []answer.Citation{
+		{N: 1, ArticleID: "a", Title: "T", Source: "S", Paragraph: 1, Quote: "Quoted <!channel> words."},
+	}}
+	got := strings.Join(texts(Render(a)[0]), "\n")
+	for _, want := range []string{"Ask and, or now [1].", "“Quoted words.”"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rendered %q; want it to hold %q", got, want)
+		}
+	}
+	if strings.Contains(got, "&lt;") {
+		t.Errorf("markup shown escaped rather than removed: %q", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/byline-bot/byline/adapters/console"
 	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/digest"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
 	"github.com/byline-bot/byline/llm"
@@ -18,14 +19,21 @@ import (
 // newEngine wires the answer engine: the knowledge base, and the language
 // model when the config names one.
 func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
+	engine, _, err := newEngines(e, store)
+	return engine, err
+}
+
+// newEngines wires the answer engine and the digest writer, which share
+// the language model, its daily budget and the prompts.
+func newEngines(e env, store *knowledge.Store) (*answer.Engine, *digest.Writer, error) {
 	set, err := prompts.Load(e.cfg.Answer.PromptsDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ttl := e.cfg.Answer.CacheTTL.D()
 	lib, err := newSearched(store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ttl == 0 {
 		ttl = -1 // 0s in the config disables the cache
@@ -51,23 +59,34 @@ func newEngine(e env, store *knowledge.Store) (*answer.Engine, error) {
 			Temperature: c.Temperature, Logger: e.log,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
+			return nil, nil, fmt.Errorf("config: %w", err)
 		}
 		counter, err := llm.NewCounter(c.Model)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts.LLM = client
 		if c.DailyTokenBudget > 0 {
 			// The day's spending is kept in the knowledge base, so a
 			// restart does not reset it.
 			if opts.LLM, err = llm.NewBudget(client, llm.BudgetOptions{TokensPerDay: c.DailyTokenBudget, Ledger: store, Logger: e.log}); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		opts.Counter = counter
 	}
-	return answer.New(opts)
+	engine, err := answer.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	writer, err := digest.NewWriter(digest.WriterOptions{
+		Store: store, LLM: opts.LLM, Counter: opts.Counter, Prompts: set,
+		PassageTokens: opts.PassageTokens, LLMTimeout: opts.LLMTimeout, Logger: e.log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, writer, nil
 }
 
 // cmdAsk answers one question, with footnoted sources or as JSON.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/digest"
 )
 
@@ -82,7 +81,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		return err
 	}
 	defer store.Close()
-	engine, err := newEngine(e, store)
+	engine, digests, err := newEngines(e, store)
 	if err != nil {
 		return err
 	}
@@ -115,13 +114,13 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		}
 		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:], nil, e.log)
 	}
-	sched, err := digest.New(digest.Options{Builder: engine, Runs: store, Logger: e.log})
+	sched, err := digest.New(digest.Options{Builder: digests, Runs: store, Logger: e.log})
 	if err != nil {
 		return err
 	}
 
 	start := time.Now()
-	var d answer.Digest
+	var d digest.Digest
 	if post {
 		d, err = sched.PostRange(ctx, ch, since, until)
 	} else {
@@ -131,7 +130,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 		return err
 	}
 	took := time.Since(start)
-	if text := answer.RenderDigest(d); text != "" {
+	if text := digest.Render(d); text != "" {
 		fmt.Fprintln(stdout, text)
 	}
 	what := "printed only"
@@ -153,7 +152,7 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 }
 
 // writer says who wrote a digest's items.
-func writer(d answer.Digest) string {
+func writer(d digest.Digest) string {
 	if d.Model != "" {
 		return "written by " + d.Model
 	}

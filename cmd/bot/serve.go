@@ -92,7 +92,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer store.Close()
-	engine, err := newEngine(e, store)
+	engine, writer, err := newEngines(e, store)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		platforms = append(platforms, p)
 	}
-	sched, err := newScheduler(e, store, engine, m, platforms)
+	sched, err := newScheduler(e, store, writer, m, platforms)
 	if err != nil {
 		return err
 	}
@@ -292,14 +292,14 @@ func plural(n int, one, many string) string {
 
 // digestPoster posts a digest to a channel of p, whose Service opens its
 // thread for replies (see chat.Service.PostDigest).
-func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.Logger) func(ctx context.Context, d answer.Digest) (string, error) {
-	return func(ctx context.Context, d answer.Digest) (string, error) {
+func digestPoster(p *platform, channelID string, m *metrics.Metrics, log *slog.Logger) func(ctx context.Context, d digest.Digest) (string, error) {
+	return func(ctx context.Context, d digest.Digest) (string, error) {
 		m.Tokens(d.PromptTokens, d.CompletionTokens)
 		var ids []string
 		for _, it := range d.Items {
 			ids = append(ids, it.ArticleIDs...)
 		}
-		return p.service.PostDigest(ctx, p.bot, channelID, answer.RenderDigest(d), ids)
+		return p.service.PostDigest(ctx, p.bot, channelID, digest.Render(d), ids)
 	}
 }
 
@@ -345,12 +345,12 @@ func (w *wiring) discord() (*platform, error) {
 // newScheduler builds the digest scheduler over the configured channels,
 // each posting through its platform. A digest for a platform that is not
 // enabled is a config error.
-func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metrics.Metrics, platforms []*platform) (*digest.Scheduler, error) {
+func newScheduler(e env, store *knowledge.Store, writer *digest.Writer, m *metrics.Metrics, platforms []*platform) (*digest.Scheduler, error) {
 	byName := map[string]*platform{}
 	for _, p := range platforms {
 		byName[p.name] = p
 	}
-	chans, err := digestChannels(e.cfg, func(name, channelID string) (func(context.Context, answer.Digest) (string, error), error) {
+	chans, err := digestChannels(e.cfg, func(name, channelID string) (func(context.Context, digest.Digest) (string, error), error) {
 		p, ok := byName[name]
 		if !ok {
 			return nil, fmt.Errorf("a digest posts to %s, but %s.enabled is false", name, name)
@@ -361,14 +361,14 @@ func newScheduler(e env, store *knowledge.Store, engine *answer.Engine, m *metri
 		return nil, err
 	}
 	return digest.New(digest.Options{
-		Channels: chans, Builder: engine, Runs: store, Grace: e.cfg.Digest.Grace.D(), Logger: e.log,
+		Channels: chans, Builder: writer, Runs: store, Grace: e.cfg.Digest.Grace.D(), Logger: e.log,
 		Observe: func(r knowledge.DigestRun) { m.Digest(r.State) },
 	})
 }
 
 // digestChannels turns the config's digest entries into scheduler
 // channels; post returns how to post to one channel of a platform.
-func digestChannels(c Config, post func(platform, channelID string) (func(context.Context, answer.Digest) (string, error), error)) ([]digest.Channel, error) {
+func digestChannels(c Config, post func(platform, channelID string) (func(context.Context, digest.Digest) (string, error), error)) ([]digest.Channel, error) {
 	var out []digest.Channel
 	var errs []error
 	for i, d := range c.Digest.Channels {

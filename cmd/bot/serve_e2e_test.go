@@ -489,7 +489,9 @@ digest: {channels: [{name: newsroom, platform: discord, channel: c1, time: "08:0
 }
 
 // An extractive answer drawn from the planted paragraph itself shows it
-// defused, quote included: no ping, no planted link, no fake marker.
+// defused, quote included: no planted link, no fake marker. Its @everyone
+// is printed as written: pings are each chat platform's to defuse (see the
+// adapters' render tests), and a terminal pings no one.
 func TestAskPlantedParagraph(t *testing.T) {
 	_, db := ingestArticles(t, map[string]string{"planted.md": plantedMD})
 	out, stderr, code := runBot(t, nil, "", "ask", "--db", db, "Who should I reply to with a link to win?")
@@ -499,7 +501,7 @@ func TestAskPlantedParagraph(t *testing.T) {
 	if !strings.Contains(out, "planted#2") {
 		t.Fatalf("the answer does not come from the planted paragraph, so it tests nothing:\n%s", out)
 	}
-	for _, planted := range []string{"@everyone", "evil.example", "[7]"} {
+	for _, planted := range []string{"evil.example", "[7]"} {
 		if strings.Contains(out, planted) {
 			t.Errorf("%q reached the answer:\n%s", planted, out)
 		}

@@ -1,15 +1,17 @@
-package answer
+package digest
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/byline-bot/byline/cite"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/llm"
 	"github.com/byline-bot/byline/prompts"
@@ -22,11 +24,102 @@ import (
 // grouped into stories (see stories.Group), the best few are written up, each
 // as a headline and one to three sentences whose every claim cites a
 // paragraph, and the sources are listed. A language model writes it when
-// one is configured, checked exactly as answers are (see verify); else
-// the sentences are quoted from the articles.
+// one is configured, checked exactly as answers are (see cite.Verify);
+// else the sentences are quoted from the articles.
 
-// DigestRequest asks for a digest of what is new in a window.
-type DigestRequest struct {
+// recentReader is the part of the knowledge base a digest reads: the
+// articles of a window with their opening paragraphs.
+type recentReader interface {
+	Recent(ctx context.Context, o knowledge.RecentOptions) ([]knowledge.RecentArticle, error)
+}
+
+// completer is the part of the language model client a digest uses.
+type completer interface {
+	Complete(ctx context.Context, req llm.Request) (llm.Response, error)
+}
+
+// tokenCounter counts the tokens of a text for the model in use.
+type tokenCounter interface {
+	Count(text string) int
+}
+
+// WriterOptions configures a Writer.
+type WriterOptions struct {
+	// Store is the knowledge base the digests are written from. Required.
+	Store recentReader
+	// LLM writes the digests. Nil means they quote the articles.
+	LLM completer
+	// Counter counts prompt tokens for the passage budget. Nil means an
+	// estimate of one token per four bytes.
+	Counter tokenCounter
+	// Prompts are the templates. Nil means the embedded ones.
+	Prompts *prompts.Set
+	// PassageTokens is the answer prompt's passage budget; a digest's
+	// prompt gets twice as much, shared among its stories. Zero means
+	// 3,000.
+	PassageTokens int
+	// LLMTimeout bounds the model's call, retries included. Zero means 45
+	// seconds; past it the digest quotes the articles.
+	LLMTimeout time.Duration
+	// Logger receives the writer's logs. Nil means discard.
+	Logger *slog.Logger
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Writer writes digests. It is safe for concurrent use.
+type Writer struct {
+	store         recentReader
+	llm           completer
+	counter       tokenCounter
+	prompts       *prompts.Set
+	passageTokens int
+	llmTimeout    time.Duration
+	log           *slog.Logger
+	now           func() time.Time
+}
+
+// NewWriter returns a Writer.
+func NewWriter(opts WriterOptions) (*Writer, error) {
+	if opts.Store == nil {
+		return nil, errors.New("digest: no knowledge base")
+	}
+	if opts.Prompts == nil {
+		p, err := prompts.Load("")
+		if err != nil {
+			return nil, err
+		}
+		opts.Prompts = p
+	}
+	if opts.Counter == nil {
+		opts.Counter = approxCounter{}
+	}
+	if opts.PassageTokens == 0 {
+		opts.PassageTokens = 3000
+	}
+	if opts.LLMTimeout == 0 {
+		opts.LLMTimeout = 45 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Writer{
+		store: opts.Store, llm: opts.LLM, counter: opts.Counter, prompts: opts.Prompts,
+		passageTokens: opts.PassageTokens, llmTimeout: opts.LLMTimeout,
+		log: opts.Logger.With("component", "digest"), now: opts.Now,
+	}, nil
+}
+
+// approxCounter estimates one token per four bytes.
+type approxCounter struct{}
+
+func (approxCounter) Count(s string) int { return (len(s) + 3) / 4 }
+
+// Request asks for a digest of what is new in a window.
+type Request struct {
 	// Since and Until bound the window [Since, Until): articles published
 	// or ingested in it are new. Zero Until means now; zero Since means a
 	// day before Until, as for a channel's first digest.
@@ -45,8 +138,8 @@ type DigestRequest struct {
 	Location *time.Location
 }
 
-// DigestItem is one story of a digest.
-type DigestItem struct {
+// Item is one story of a digest.
+type Item struct {
 	// Headline names the story: the language model's, or the title of the
 	// story's most central article.
 	Headline string `json:"headline"`
@@ -55,7 +148,7 @@ type DigestItem struct {
 	Text string `json:"text"`
 	// Citations are the paragraphs Text cites, in order of first use,
 	// with the digest's numbers.
-	Citations []Citation `json:"citations"`
+	Citations []cite.Citation `json:"citations"`
 	// ArticleIDs are the story's articles: one per account, the most
 	// central first, then the near-duplicate copies folded into them.
 	ArticleIDs []string `json:"article_ids"`
@@ -72,10 +165,10 @@ type Digest struct {
 	Since time.Time `json:"since"`
 	Until time.Time `json:"until"`
 	// Items are the stories, best first; at most the request's MaxItems.
-	Items []DigestItem `json:"items"`
+	Items []Item `json:"items"`
 	// Citations are every item's citations, numbered 1..n in order of
 	// first use across the items.
-	Citations []Citation `json:"citations"`
+	Citations []cite.Citation `json:"citations"`
 	// Articles is how many articles the window held; Stories how many
 	// stories they made.
 	Articles int `json:"articles"`
@@ -83,7 +176,7 @@ type Digest struct {
 	// Empty is true when nothing was new: there is nothing to post, and
 	// no language model was asked.
 	Empty bool `json:"empty"`
-	// Text is the digest as RenderDigest writes it; when Empty, it is the
+	// Text is the digest as Render writes it; when Empty, it is the
 	// quiet-day line if the request asked for one, else "".
 	Text string `json:"text"`
 	// Model is the model that wrote the items; empty when they were
@@ -122,6 +215,9 @@ const (
 	digestTokensBase    = 100
 	// maxHeadline caps a headline, in characters.
 	maxHeadline = 140
+	// minHeadlineCoverage is the least share of a model's headline's
+	// content words its story's openings must hold.
+	minHeadlineCoverage = 0.6
 )
 
 // Digest builds the digest of what is new in r's window.
@@ -130,7 +226,7 @@ const (
 // and ranked (see stories.Group); the first r.MaxItems are written up. With a
 // language model, one call writes them all from the stories' lead
 // paragraphs, and each story's sentences are checked as answers are (see
-// verify): a sentence without a valid citation is dropped, and a story
+// cite.Verify): a sentence without a valid citation is dropped, and a story
 // left with none is dropped. If the model fails, or none of its stories
 // survives, the items are quoted from the articles instead and Note says
 // so. With nothing new, the digest is Empty and no model is asked.
@@ -138,36 +234,36 @@ const (
 // The error is for what no digest can be made of: a window that ends
 // before it starts, an unreadable knowledge base, or ctx ending. A model
 // that fails is not an error.
-func (e *Engine) Digest(ctx context.Context, r DigestRequest) (Digest, error) {
+func (w *Writer) Digest(ctx context.Context, r Request) (Digest, error) {
 	loc := r.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	until := r.Until
 	if until.IsZero() {
-		until = e.now()
+		until = w.now()
 	}
 	since := r.Since
 	if since.IsZero() {
 		since = until.Add(-24 * time.Hour)
 	}
 	if !since.Before(until) {
-		return Digest{}, fmt.Errorf("answer: digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
+		return Digest{}, fmt.Errorf("digest: the window from %s to %s is empty", since.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
 	maxItems := r.MaxItems
 	if maxItems <= 0 {
 		maxItems = defaultDigestItems
 	}
 	d := Digest{Since: since.In(loc), Until: until.In(loc)}
-	arts, err := e.store.Recent(ctx, knowledge.RecentOptions{
+	arts, err := w.store.Recent(ctx, knowledge.RecentOptions{
 		Since: since, Until: until, Sources: r.Sources, Lead: digestLead, Limit: digestMaxArticles,
 	})
 	if err != nil {
-		return Digest{}, fmt.Errorf("answer: digest: %w", err)
+		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
 	d.Articles = len(arts)
 	if len(arts) == digestMaxArticles {
-		e.log.Warn("digest: the window holds more articles than a digest reads; the oldest were left out", "limit", digestMaxArticles, "since", since, "until", until)
+		w.log.Warn("digest: the window holds more articles than a digest reads; the oldest were left out", "limit", digestMaxArticles, "since", since, "until", until)
 		d.Note = fmt.Sprintf("This digest covers the newest %d articles of the period only.", digestMaxArticles)
 	}
 	if len(arts) == 0 {
@@ -175,35 +271,35 @@ func (e *Engine) Digest(ctx context.Context, r DigestRequest) (Digest, error) {
 		if r.QuietDay {
 			d.Text = quietDayLine(d)
 		}
-		e.log.Debug("digest: nothing new", "since", since, "until", until)
+		w.log.Debug("digest: nothing new", "since", since, "until", until)
 		return d, nil
 	}
 	stories := stories.Group(arts)
 	d.Stories = len(stories)
 	top := stories[:min(maxItems, len(stories))]
 
-	if e.llm != nil {
-		err := e.writeDigest(ctx, &d, top)
+	if w.llm != nil {
+		err := w.writeDigest(ctx, &d, top)
 		switch {
 		case err == nil:
 		case ctx.Err() != nil:
-			return Digest{}, fmt.Errorf("answer: digest: %w", ctx.Err())
+			return Digest{}, fmt.Errorf("digest: %w", ctx.Err())
 		case errors.Is(err, errNothingCited):
-			e.log.Warn("digest: the language model cited nothing it was given; quoting the articles", "stories", len(top))
+			w.log.Warn("digest: the language model cited nothing it was given; quoting the articles", "stories", len(top))
 			d.Note = addNote(d.Note, "The language model's digest could not be checked against the articles, so this digest quotes them directly.")
 		case errors.Is(err, llm.ErrBudgetSpent):
-			e.log.Warn("digest: language model budget spent; quoting the articles", "err", err)
+			w.log.Warn("digest: language model budget spent; quoting the articles", "err", err)
 			d.Note = addNote(d.Note, "Today's language model budget is used up, so this digest quotes the articles directly.")
 		default:
-			e.log.Warn("digest: language model failed; quoting the articles", "err", err)
+			w.log.Warn("digest: language model failed; quoting the articles", "err", err)
 			d.Note = addNote(d.Note, "The language model is unavailable right now, so this digest quotes the articles directly.")
 		}
 	}
 	if len(d.Items) == 0 {
 		d.Items, d.Citations = quoteStories(top)
 	}
-	d.Text = RenderDigest(d)
-	e.log.Debug("digest built", "articles", d.Articles, "stories", d.Stories, "items", len(d.Items), "model", d.Model)
+	d.Text = Render(d)
+	w.log.Debug("digest built", "articles", d.Articles, "stories", d.Stories, "items", len(d.Items), "model", d.Model)
 	return d, nil
 }
 
@@ -221,8 +317,8 @@ func quietDayLine(d Digest) string {
 
 // storyItem returns an item for s with what every item has whoever writes
 // it: the story's articles and outlets, and its central title as headline.
-func storyItem(s stories.Story) DigestItem {
-	it := DigestItem{Headline: cleanHeadline(s.Accounts[0].Title), Accounts: len(s.Accounts), Sources: s.Sources}
+func storyItem(s stories.Story) Item {
+	it := Item{Headline: cleanHeadline(s.Accounts[0].Title), Accounts: len(s.Accounts), Sources: s.Sources}
 	for _, a := range s.Accounts {
 		it.ArticleIDs = append(it.ArticleIDs, a.ID)
 	}
@@ -243,8 +339,16 @@ func cleanHeadline(s string) string {
 	s = strings.NewReplacer("**", "", "__", "", "`", "").Replace(s)
 	// Title-cased wire headlines capitalize the possessive: "Reagan'S".
 	s = titleCasePossessive.ReplaceAllString(s, "${1}s")
-	s = strings.Trim(sanitize(stripMarkers(s), nil), " #*_-–—:")
+	s = strings.Trim(cite.Sanitize(cite.StripMarkers(s), nil), " #*_-–—:")
 	return clip(s, maxHeadline)
+}
+
+// clip shortens s to at most n runes, with an ellipsis.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 var titleCasePossessive = regexp.MustCompile(`(\pL['’])S\b`)
@@ -252,10 +356,10 @@ var titleCasePossessive = regexp.MustCompile(`(\pL['’])S\b`)
 // quoteStories writes each story by quoting it: the lead sentence of its
 // central account, then a sentence of another account (see
 // storySentences), each cited; the numbers run across the stories.
-func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
+func quoteStories(stories []stories.Story) ([]Item, []cite.Citation) {
 	var (
-		cites citations
-		items []DigestItem
+		cites cite.List
+		items []Item
 	)
 	for _, s := range stories {
 		it := storyItem(s)
@@ -265,13 +369,13 @@ func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 			used []int
 		)
 		for _, q := range storySentences(s) {
-			n := cites.number(q.passage, q.text)
+			n := cites.Number(q.passage, q.text)
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			// Article text is untrusted: markers planted in it go before
 			// the sentence is quoted, and pings and links with sanitize.
-			b.WriteString(fullStop(strings.TrimSpace(stripMarkers(q.text))))
+			b.WriteString(fullStop(strings.TrimSpace(cite.StripMarkers(q.text))))
 			fmt.Fprintf(&b, " [%d]", n)
 			used = append(used, n)
 			if q.passage.URL != "" {
@@ -281,11 +385,11 @@ func quoteStories(stories []stories.Story) ([]DigestItem, []Citation) {
 		if len(used) == 0 {
 			continue
 		}
-		it.Text = sanitize(b.String(), urls)
-		it.Citations = pickCitations(cites.list, used)
+		it.Text = cite.Sanitize(b.String(), urls)
+		it.Citations = cite.Pick(cites.Citations(), used)
 		items = append(items, it)
 	}
-	return items, cites.list
+	return items, cites.Citations()
 }
 
 // fullStop ends s with a full stop unless it ends a sentence already: a
@@ -296,20 +400,6 @@ func fullStop(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// pickCitations returns the citations numbered ns, once each, in the
-// order of ns.
-func pickCitations(all []Citation, ns []int) []Citation {
-	var out []Citation
-	seen := make(map[int]bool)
-	for _, n := range ns {
-		if !seen[n] && n >= 1 && n <= len(all) {
-			seen[n] = true
-			out = append(out, all[n-1])
-		}
-	}
-	return out
 }
 
 // quote is a sentence chosen to be quoted and the paragraph it is from.
@@ -420,12 +510,12 @@ type digestPromptData struct {
 // its accounts' lead paragraphs in turn (the first paragraph of each
 // account, then the second of each, and so on), and always at least its
 // central account's first paragraph.
-func (e *Engine) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Message, []knowledge.Passage, []int, error) {
+func (w *Writer) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Message, []knowledge.Passage, []int, error) {
 	var (
 		included []knowledge.Passage
 		storyOf  []int
-		data     = digestPromptData{Today: e.now().In(d.Until.Location()).Format("Monday, 2 January 2006"), Period: digestPeriod(d)}
-		share    = 2 * e.passageTokens / max(1, len(stories))
+		data     = digestPromptData{Today: w.now().In(d.Until.Location()).Format("Monday, 2 January 2006"), Period: digestPeriod(d)}
+		share    = 2 * w.passageTokens / max(1, len(stories))
 	)
 	for si, s := range stories {
 		ds := digestStory{N: si + 1}
@@ -438,7 +528,7 @@ func (e *Engine) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Mes
 					continue
 				}
 				p := a.Lead[depth]
-				cost := e.counter.Count(p.Text) + e.counter.Count(p.Title+p.Source) + 16
+				cost := w.counter.Count(p.Text) + w.counter.Count(p.Title+p.Source) + 16
 				if len(ds.Passages) > 0 && used+cost > share {
 					break fill
 				}
@@ -450,18 +540,18 @@ func (e *Engine) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Mes
 					pub = p.Published.In(d.Until.Location()).Format("2006-01-02")
 				}
 				ds.Passages = append(ds.Passages, digestPassage{
-					N: len(included), Story: si + 1, Source: attr(p.Source), Published: pub,
-					Title: attr(p.Title), Text: quoted(p.Text),
+					N: len(included), Story: si + 1, Source: prompts.Attr(p.Source), Published: pub,
+					Title: prompts.Attr(p.Title), Text: prompts.Quote(p.Text),
 				})
 			}
 		}
 		data.Stories = append(data.Stories, ds)
 	}
-	sys, err := e.prompts.Render(prompts.DigestSystem, data)
+	sys, err := w.prompts.Render(prompts.DigestSystem, data)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	user, err := e.prompts.Render(prompts.DigestUser, data)
+	user, err := w.prompts.Render(prompts.DigestUser, data)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -470,14 +560,14 @@ func (e *Engine) buildDigestPrompt(d Digest, stories []stories.Story) ([]llm.Mes
 
 // writeDigest has the language model write the items of d for stories,
 // checks them, and sets d's items, citations, model and token usage.
-func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.Story) error {
-	msgs, included, storyOf, err := e.buildDigestPrompt(*d, stories)
+func (w *Writer) writeDigest(ctx context.Context, d *Digest, stories []stories.Story) error {
+	msgs, included, storyOf, err := w.buildDigestPrompt(*d, stories)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.llmTimeout)
+	ctx, cancel := context.WithTimeout(ctx, w.llmTimeout)
 	defer cancel()
-	resp, err := e.llm.Complete(ctx, llm.Request{Messages: msgs, MaxTokens: digestTokensBase + digestTokensPerItem*len(stories)})
+	resp, err := w.llm.Complete(ctx, llm.Request{Messages: msgs, MaxTokens: digestTokensBase + digestTokensPerItem*len(stories)})
 	if err != nil {
 		return err
 	}
@@ -496,12 +586,12 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 			if len(c.sentences) == maxItemSentences {
 				break
 			}
-			a := verify(sec.body[sp.Start:sp.End], included)
-			if a.Abstained {
+			text, cites := cite.Verify(sec.body[sp.Start:sp.End], included)
+			if len(cites) == 0 {
 				continue
 			}
-			c.sentences = append(c.sentences, a)
-			for _, ct := range a.Citations {
+			c.sentences = append(c.sentences, checked{text, cites})
+			for _, ct := range cites {
 				si := storyOf[passageIndex(included, ct)]
 				votes[si]++
 				if firstVote < 0 {
@@ -510,7 +600,7 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 			}
 		}
 		if len(c.sentences) == 0 {
-			e.log.Debug("digest: a story lost every citation", "headline", c.headline)
+			w.log.Debug("digest: a story lost every citation", "headline", c.headline)
 			continue
 		}
 		best := firstVote
@@ -527,7 +617,7 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 	if len(written) == 0 {
 		return errNothingCited
 	}
-	var cites citations
+	var cites cite.List
 	for si, s := range stories {
 		c, ok := written[si]
 		if !ok {
@@ -536,25 +626,25 @@ func (e *Engine) writeDigest(ctx context.Context, d *Digest, stories []stories.S
 		it := storyItem(s)
 		// The model's headline is a claim too: it is used only where the
 		// story's articles back its facts, else the central title is.
-		if c.headline != "" && factsHold(factText(c.headline), storyPassages(s), minHeadlineCoverage) {
+		if c.headline != "" && cite.FactsHold(cite.FactText(c.headline), storyPassages(s), minHeadlineCoverage) {
 			it.Headline = c.headline
 		} else if c.headline != "" {
-			e.log.Debug("digest: a headline the articles do not back; using the title", "headline", c.headline, "title", it.Headline)
+			w.log.Debug("digest: a headline the articles do not back; using the title", "headline", c.headline, "title", it.Headline)
 		}
 		var (
 			texts []string
 			used  []int
 		)
 		for _, a := range c.sentences {
-			text, ns := cites.renumber(a.Text, a.Citations)
+			text, ns := cites.Renumber(a.text, a.cites)
 			texts = append(texts, text)
 			used = append(used, ns...)
 		}
 		it.Text = strings.Join(texts, " ")
-		it.Citations = pickCitations(cites.list, used)
+		it.Citations = cite.Pick(cites.Citations(), used)
 		d.Items = append(d.Items, it)
 	}
-	d.Citations = cites.list
+	d.Citations = cites.Citations()
 	d.Model = resp.Model
 	return nil
 }
@@ -573,51 +663,27 @@ func storyPassages(s stories.Story) []knowledge.Passage {
 }
 
 // checkedSection is one story as the model wrote it, checked: its
-// headline and its sentences that kept a citation, each as verify
-// returned it.
+// headline and its sentences that kept a citation.
 type checkedSection struct {
 	headline  string
-	sentences []Answer
+	sentences []checked
+}
+
+// checked is a sentence as cite.Verify returned it: its text, with
+// markers numbering its own citations.
+type checked struct {
+	text  string
+	cites []cite.Citation
 }
 
 // passageIndex returns the index in ps of the paragraph c cites.
-func passageIndex(ps []knowledge.Passage, c Citation) int {
+func passageIndex(ps []knowledge.Passage, c cite.Citation) int {
 	for i, p := range ps {
 		if p.ArticleID == c.ArticleID && p.Paragraph == c.Paragraph {
 			return i
 		}
 	}
-	return 0 // verify cites only passages it was given
-}
-
-// renumber rewrites the markers of a text verify returned, which number
-// local in order, with the numbers c gives the same paragraphs, adding
-// those it lacks. It returns the text and the numbers it uses.
-func (c *citations) renumber(text string, local []Citation) (string, []int) {
-	var used []int
-	out := marker.ReplaceAllStringFunc(text, func(m string) string {
-		k, err := strconv.Atoi(strings.Trim(m, "[]^ "))
-		if err != nil || k < 1 || k > len(local) {
-			return "" // verify writes no such marker
-		}
-		n := c.add(local[k-1])
-		used = append(used, n)
-		return "[" + strconv.Itoa(n) + "]"
-	})
-	return out, used
-}
-
-// add returns the number of the paragraph x cites, adding x with the next
-// number if it is new.
-func (c *citations) add(x Citation) int {
-	for _, have := range c.list {
-		if have.ArticleID == x.ArticleID && have.Paragraph == x.Paragraph {
-			return have.N
-		}
-	}
-	x.N = len(c.list) + 1
-	c.list = append(c.list, x)
-	return x.N
+	return 0 // cite.Verify cites only passages it was given
 }
 
 // section is one story of a model's digest: its heading line and the text
@@ -669,7 +735,7 @@ func digestSections(text string) []section {
 	return out
 }
 
-// RenderDigest writes d as the CLI prints it, in Markdown that chat
+// Render writes d as the CLI prints it, in Markdown that chat
 // platforms show well enough: a title line with the window's date, each
 // item's headline in bold and its text, then the sources, one a line:
 //
@@ -678,7 +744,7 @@ func digestSections(text string) []section {
 // An Empty digest renders as its Text: the quiet-day line, or nothing.
 // Adapters that render items and citations their own way can use the
 // fields instead.
-func RenderDigest(d Digest) string {
+func Render(d Digest) string {
 	if d.Empty || len(d.Items) == 0 {
 		return d.Text
 	}
@@ -691,13 +757,13 @@ func RenderDigest(d Digest) string {
 		b.WriteString("\n\nSources:")
 		loc := d.Until.Location()
 		for _, c := range d.Citations {
-			title := strings.TrimSpace(sanitize(stripMarkers(c.Title), []string{c.URL}))
+			title := strings.TrimSpace(cite.Sanitize(cite.StripMarkers(c.Title), []string{c.URL}))
 			if title == "" {
 				title = "(untitled)"
 			}
 			fmt.Fprintf(&b, "\n[%d] %s", c.N, title)
 			var parts []string
-			if src := strings.TrimSpace(removePings(c.Source)); src != "" {
+			if src := strings.TrimSpace(c.Source); src != "" {
 				parts = append(parts, src)
 			}
 			if !c.Published.IsZero() {

@@ -1,4 +1,4 @@
-package answer
+package cite
 
 import (
 	"regexp"
@@ -180,7 +180,7 @@ func transition(ts []tok, i int) bool {
 // isDateWord reports whether t is a month or a weekday, written with a
 // capital.
 func isDateWord(t text.Term) bool {
-	return t.Upper && timeKeys[t.Key] && isMonthOrDay(t.Lower)
+	return t.Upper && timeKeys[t.Key] && IsMonthOrDay(t.Lower)
 }
 
 // label matches the heading a model may put before a claim in a list
@@ -270,29 +270,13 @@ func (ev *evidence) holds(claim string, cited []int) (bool, string) {
 	return true, ""
 }
 
-// coverageOf is coverage, with the support already read into tokens.
+// coverageOf is Coverage, with the support already read into tokens.
 func coverageOf(claim string, st []tok) float64 {
-	q := parseQuestion(claim)
-	if len(q.terms) == 0 {
-		return 0
+	ts := make([]text.Term, len(st))
+	for i, t := range st {
+		ts[i] = t.Term
 	}
-	s := &sentence{keys: make(map[string]bool), capKeys: make(map[string]bool)}
-	for _, t := range st {
-		if !t.IsContent() {
-			continue
-		}
-		s.keys[t.Key] = true
-		if t.Upper {
-			s.capKeys[t.Key] = true
-		}
-	}
-	found := 0
-	for _, t := range q.terms {
-		if s.has(t) {
-			found++
-		}
-	}
-	return float64(found) / float64(len(q.terms))
+	return share(TermsOf(text.Terms(claim)), WordsOf("", ts))
 }
 
 // supportText is what the cited passages offer a claim: their text,
@@ -618,6 +602,10 @@ var attributionKeys = func() map[string]bool {
 }()
 
 var accordingKey = text.Key("according")
+
+// speakerWindow is how many words before a reporting word its speaker may
+// stand.
+const speakerWindow = 9
 
 // sayKeys are the reporting verbs that may come before their speaker
 // ("…," said the mayor); others take an object there ("rejected Politico's

@@ -1,4 +1,4 @@
-package answer_test
+package digest_test
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/digest"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
 	"github.com/byline-bot/byline/stories"
@@ -121,13 +121,11 @@ func reutersDay(t *testing.T, s *knowledge.Store, day string) (time.Time, time.T
 	return since, until
 }
 
-// newDigestEngine returns an engine over store whose clock is an hour
+// newDigestEngine returns a writer over store whose clock is an hour
 // after digestNow, with a language model at server when it is not nil.
-func newDigestEngine(t *testing.T, store *knowledge.Store, server *fakeLLM) *answer.Engine {
+func newDigestEngine(t *testing.T, store *knowledge.Store, server *fakeLLM) *digest.Writer {
 	t.Helper()
-	return newEngine(t, store, server, func(o *answer.Options) {
-		o.Now = func() time.Time { return digestNow.Add(time.Hour) }
-	})
+	return newWriter(t, store, server, digestNow.Add(time.Hour))
 }
 
 var markerRe = regexp.MustCompile(`\[(\d+)\]`)
@@ -136,7 +134,7 @@ var markerRe = regexp.MustCompile(`\[(\d+)\]`)
 // each marker names one, they are numbered 1..n in order of first use
 // across the items, each item lists exactly the ones it uses, and each
 // quote is verbatim from the paragraph it cites.
-func checkCitations(t *testing.T, store *knowledge.Store, d answer.Digest) {
+func checkCitations(t *testing.T, store *knowledge.Store, d digest.Digest) {
 	t.Helper()
 	next := 1
 	for i, c := range d.Citations {
@@ -205,7 +203,7 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./answer -run Digest -update to create it)", err)
+		t.Fatalf("%v (run go test ./digest -run Digest -update to create it)", err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s (-want +got):\n%s", name, diff)
@@ -218,7 +216,7 @@ func checkGolden(t *testing.T, name, got string) {
 // day before the engine's clock.
 func TestDigestStoryIsOneItem(t *testing.T) {
 	store := storyStore(t)
-	d, err := newDigestEngine(t, store, nil).Digest(context.Background(), answer.DigestRequest{})
+	d, err := newDigestEngine(t, store, nil).Digest(context.Background(), digest.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,10 +242,10 @@ func TestDigestStoryIsOneItem(t *testing.T) {
 		t.Errorf("model %q, note %q; want a quiet extractive digest", d.Model, d.Note)
 	}
 	checkCitations(t, store, d)
-	if got := answer.RenderDigest(d); got != d.Text {
+	if got := digest.Render(d); got != d.Text {
 		t.Errorf("Text is not RenderDigest's:\n%s\n---\n%s", d.Text, got)
 	}
-	checkGolden(t, "digest_story.golden", answer.RenderDigest(d))
+	checkGolden(t, "digest_story.golden", digest.Render(d))
 }
 
 // earningsTitle matches the headline of an earnings table, such as
@@ -360,7 +358,7 @@ func TestDigestReutersDay(t *testing.T) {
 		t.Errorf("the first story among the day's (-the story +got):\n%s", diff)
 	}
 
-	d, err := newDigestEngine(t, store, nil).Digest(ctx, answer.DigestRequest{Since: since, Until: until, MaxItems: 5})
+	d, err := newDigestEngine(t, store, nil).Digest(ctx, digest.Request{Since: since, Until: until, MaxItems: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +423,7 @@ func TestDigestNothingNew(t *testing.T) {
 	store := storyStore(t)
 	server := newFakeLLM(t, complete("## Something\nSomething happened [1]."))
 	e := newDigestEngine(t, store, server)
-	window := answer.DigestRequest{Since: digestNow.Add(time.Minute), Until: digestNow.Add(time.Hour)}
+	window := digest.Request{Since: digestNow.Add(time.Minute), Until: digestNow.Add(time.Hour)}
 	tests := []struct {
 		name     string
 		quiet    bool
@@ -452,15 +450,15 @@ func TestDigestNothingNew(t *testing.T) {
 			if !d.Empty || len(d.Items) != 0 || len(d.Citations) != 0 || d.Articles != 0 {
 				t.Errorf("want an empty digest, got %+v", d)
 			}
-			if d.Text != tt.wantText || answer.RenderDigest(d) != tt.wantText {
-				t.Errorf("text %q, rendered %q; want %q", d.Text, answer.RenderDigest(d), tt.wantText)
+			if d.Text != tt.wantText || digest.Render(d) != tt.wantText {
+				t.Errorf("text %q, rendered %q; want %q", d.Text, digest.Render(d), tt.wantText)
 			}
 		})
 	}
 	if n := server.calls.Load(); n != 0 {
 		t.Errorf("the language model was called %d times for digests with nothing new", n)
 	}
-	if _, err := e.Digest(context.Background(), answer.DigestRequest{Since: digestNow, Until: digestNow}); err == nil {
+	if _, err := e.Digest(context.Background(), digest.Request{Since: digestNow, Until: digestNow}); err == nil {
 		t.Error("an empty window was accepted")
 	}
 }
@@ -480,7 +478,8 @@ func storyPassage(t *testing.T, req chatRequest, text string) int {
 // as a careless or manipulated model would: a sentence citing a passage
 // that does not exist, a story citing nothing real, an @everyone and a
 // foreign link. The digest keeps the model's checked sentences, renumbered,
-// and nothing else.
+// and nothing else; the @everyone is the chat platforms' to defuse when
+// they post it (see their RenderText tests).
 func TestDigestLLMCitationsAreVerified(t *testing.T) {
 	store := storyStore(t)
 	var prompt chatRequest
@@ -495,7 +494,7 @@ func TestDigestLLMCitationsAreVerified(t *testing.T) {
 			"Iran has admitted everything [99].\n\n"+
 			"## A story nobody wrote\nSomething else happened [99]. And more [0].\n", mission, hacked))(w, r, req)
 	})
-	d, err := newDigestEngine(t, store, server).Digest(context.Background(), answer.DigestRequest{})
+	d, err := newDigestEngine(t, store, server).Digest(context.Background(), digest.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,14 +507,14 @@ func TestDigestLLMCitationsAreVerified(t *testing.T) {
 	}
 	it := d.Items[0]
 	wantText := "Trump's campaign said some of its communications were hacked and blamed Iran. [1] " +
-		"everyone Iran's mission rejected the Politico report, see . [2][1]"
+		"@everyone Iran's mission rejected the Politico report, see . [2][1]"
 	if diff := cmp.Diff(wantText, it.Text); diff != "" {
 		t.Errorf("item text (-want +got):\n%s", diff)
 	}
-	if it.Headline != "Trump campaign everyone blames Iran for hack" {
+	if it.Headline != "Trump campaign @everyone blames Iran for hack" {
 		t.Errorf("headline %q", it.Headline)
 	}
-	for _, bad := range []string{"@everyone", "evil.example", "[99]", "[0]", "admitted", "nobody wrote"} {
+	for _, bad := range []string{"evil.example", "[99]", "[0]", "admitted", "nobody wrote"} {
 		if strings.Contains(d.Text, bad) {
 			t.Errorf("the digest carries %q:\n%s", bad, d.Text)
 		}
@@ -551,8 +550,8 @@ func TestDigestLLMStoriesInRankOrder(t *testing.T) {
 		complete(fmt.Sprintf("**Harbour to be dredged**\nDredging starts in May [%d]. The channel silted up [%d].\n\n"+
 			"### 2. Rail strike\nRail workers walked out on Monday [%d].\n", harbour, berg, strike))(w, r, req)
 	})
-	e := newEngine(t, store, server, nil)
-	d, err := e.Digest(context.Background(), answer.DigestRequest{
+	e := newWriter(t, store, server, time.Date(2026, 5, 7, 12, 0, 0, 0, time.UTC))
+	d, err := e.Digest(context.Background(), digest.Request{
 		Since: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
@@ -597,7 +596,7 @@ func TestDigestLLMFallsBackToQuoting(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := storyStore(t)
 			server := newFakeLLM(t, tt.reply)
-			d, err := newDigestEngine(t, store, server).Digest(context.Background(), answer.DigestRequest{})
+			d, err := newDigestEngine(t, store, server).Digest(context.Background(), digest.Request{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -632,7 +631,7 @@ func TestDigestLLMFormats(t *testing.T) {
 			server := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, req chatRequest) {
 				complete(fmt.Sprintf(tt.format, storyPassage(t, req, "The Iranian mission, in a statement")))(w, r, req)
 			})
-			d, err := newDigestEngine(t, store, server).Digest(context.Background(), answer.DigestRequest{})
+			d, err := newDigestEngine(t, store, server).Digest(context.Background(), digest.Request{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -661,7 +660,7 @@ func TestDigestPromptGolden(t *testing.T) {
 		}
 		complete("")(w, r, req)
 	})
-	if _, err := newDigestEngine(t, store, server).Digest(context.Background(), answer.DigestRequest{}); err != nil {
+	if _, err := newDigestEngine(t, store, server).Digest(context.Background(), digest.Request{}); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "digest_prompt.golden", got.String())
@@ -671,7 +670,7 @@ func TestDigestPromptGolden(t *testing.T) {
 func TestDigestLocation(t *testing.T) {
 	store := storyStore(t)
 	tokyo := time.FixedZone("JST", 9*60*60)
-	d, err := newDigestEngine(t, store, nil).Digest(context.Background(), answer.DigestRequest{
+	d, err := newDigestEngine(t, store, nil).Digest(context.Background(), digest.Request{
 		Since: digestNow.Add(-time.Hour), Until: digestNow.Add(16 * time.Hour), Location: tokyo,
 	})
 	if err != nil {
@@ -695,8 +694,8 @@ func TestDigestLLMHeadlineIsChecked(t *testing.T) {
 		strike := storyPassage(t, req, "walked out at dawn")
 		complete(fmt.Sprintf("## Valley Rail chief arrested for fraud\nRail workers walked out on Monday [%d].\n", strike))(w, r, req)
 	})
-	e := newEngine(t, store, server, nil)
-	d, err := e.Digest(context.Background(), answer.DigestRequest{
+	e := newWriter(t, store, server, time.Date(2026, 5, 7, 12, 0, 0, 0, time.UTC))
+	d, err := e.Digest(context.Background(), digest.Request{
 		Since: time.Date(2026, 5, 5, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 5, 7, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {

@@ -1,27 +1,18 @@
-package answer
+package cite
 
 import (
 	"regexp"
 	"strings"
 )
 
-// Whatever a model writes, and whatever an article says, nothing Byline
-// posts may ping people or carry a link the cited sources do not. The chat
-// adapters also post with mentions disabled; this is the layer that does
-// not depend on a platform setting.
+// Whatever a model writes, and whatever an article says, Byline posts no
+// link the cited sources do not have and nothing invisible. What would
+// ping people is each platform's own syntax (<@U123>, <@&1>, <!here>,
+// @everyone), so each chat adapter's renderer defuses it, and posts with
+// mentions disabled besides: the same text goes to a terminal, to JSON
+// and to every platform.
 
 var (
-	// slackSpecial matches Slack's mention markup: <!channel>, <!here>,
-	// <!everyone>, <!subteam^ID|name>, <@U123>, <@W123|name>.
-	slackSpecial = regexp.MustCompile(`<[!@][^<>\s]*>`)
-	// discordMention matches Discord's user, nickname, role and channel
-	// mentions: <@123>, <@!123>, <@&123>, <#123>.
-	discordMention = regexp.MustCompile(`<[@#][!&]?\d+>`)
-	// massMention matches @everyone and @here, also with look-alike
-	// characters between the @ and the word, and also glued to what
-	// follows ("@everyone00" pings on Discord too); @channel and @all
-	// (Slack's words) only as whole words.
-	massMention = regexp.MustCompile(`(?i)[@＠]\s*[\x{200B}-\x{200D}\x{2060}\x{FEFF}]*(everyone|here|(?:channel|all)\b)`)
 	// markdownLink matches [text](url).
 	markdownLink = regexp.MustCompile(`\[([^\[\]]*)\]\((\S+?)\)`)
 	// invisible matches characters that render as nothing or reorder
@@ -33,21 +24,13 @@ var (
 	bareURL = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>()\[\]"'` + "`" + `]+`)
 )
 
-// sanitize removes from s everything that would ping people and every link
-// that is not one of allowed (the cited sources' URLs).
-func sanitize(s string, allowed []string) string {
+// Sanitize removes from s the invisible characters and every link that is
+// not one of allowed (the cited sources' URLs), and joins its lines into
+// one.
+func Sanitize(s string, allowed []string) string {
 	s = invisible.ReplaceAllString(s, "")
-	s = removePings(s)
 	s = removeForeignLinks(s, allowed)
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// removePings deletes platform mention markup and defuses @everyone,
-// @here, @channel and @all by dropping the @.
-func removePings(s string) string {
-	s = slackSpecial.ReplaceAllString(s, "")
-	s = discordMention.ReplaceAllString(s, "")
-	return massMention.ReplaceAllString(s, "$1")
 }
 
 // removeForeignLinks keeps links to allowed URLs and removes the rest; a

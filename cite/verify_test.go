@@ -1,4 +1,4 @@
-package answer
+package cite
 
 import (
 	"regexp"
@@ -7,14 +7,28 @@ import (
 	"testing"
 
 	"github.com/byline-bot/byline/knowledge"
+	"github.com/google/go-cmp/cmp"
 )
+
+// checked is what Verify returns, as the tests read it.
+type checked struct {
+	Text      string
+	Citations []Citation
+	Abstained bool
+}
+
+func verify(reply string, passages []knowledge.Passage) checked {
+	text, cs := Verify(reply, passages)
+	return checked{Text: text, Citations: cs, Abstained: len(cs) == 0}
+}
 
 // FuzzVerify feeds the citation parser whatever a model might write and
 // checks its promises: every marker left in the text names a citation,
 // citations are numbered 1..n in order of first use, each quotes its own
 // paragraph with a quote that is not empty (passages with nothing to
-// quote are among those offered), an answer with no citation abstains,
-// and nothing that pings survives.
+// quote are among those offered), a text with no citation is dropped,
+// and no link to an uncited site survives. Pings are the platforms' to
+// defuse (see the adapters' render fuzz tests).
 func FuzzVerify(f *testing.F) {
 	for _, s := range []string{
 		"The council voted 5 to 2 [1]. The mayor objected [2].",
@@ -43,11 +57,10 @@ func FuzzVerify(f *testing.F) {
 		{ArticleID: "blank", Paragraph: 2, Text: " \n\n \u201c\u201d "},
 	}
 	markerRe := regexp.MustCompile(`\[(\d+)\]`)
-	pingMarkup := regexp.MustCompile(`<[@#!][^<>]*>`)
 	f.Fuzz(func(t *testing.T, text string) {
 		a := verify(text, passages)
-		if len(a.Citations) == 0 && !a.Abstained {
-			t.Fatalf("an answer without citations was not an abstention: %q -> %+v", text, a)
+		if len(a.Citations) == 0 && a.Text != "" {
+			t.Fatalf("a text without citations was kept: %q -> %+v", text, a)
 		}
 		seen := map[int]bool{}
 		order := []int{}
@@ -85,17 +98,6 @@ func FuzzVerify(f *testing.F) {
 			if !strings.Contains(p.Text, c.Quote) {
 				t.Fatalf("citation %d quotes %q, not in its paragraph", c.N, c.Quote)
 			}
-		}
-		low := strings.ToLower(a.Text)
-		for _, ping := range []string{"@everyone", "@here"} {
-			if strings.Contains(low, ping) {
-				t.Fatalf("%q survived: %q -> %q", ping, text, a.Text)
-			}
-		}
-		// A "<@" with no closing ">" pings no one; markup that does is
-		// <@U1>, <@!1>, <@&1>, <#1>, <!here>, <!subteam^S1>.
-		if m := pingMarkup.FindString(a.Text); m != "" {
-			t.Fatalf("mention markup %q survived: %q -> %q", m, text, a.Text)
 		}
 		if strings.Contains(a.Text, "evil.example") {
 			t.Fatalf("a link to an uncited site survived: %q", a.Text)
@@ -146,16 +148,58 @@ func TestVerifyChecksFactsAndLines(t *testing.T) {
 	}
 }
 
-func TestSettled(t *testing.T) {
-	for in, want := range map[string]string{
-		"Workers walked out on Monday [1,":      "Workers walked out on Monday ",
-		"Workers walked out [1]. Ask <@U":       "Workers walked out [1]. Ask ",
-		"Workers walked out. Tell @every":       "Workers walked out. Tell ",
-		"Workers walked out on Monday [1] .":    "Workers walked out on Monday [1].",
-		"Complete sentence [2]. Another [3][4]": "Complete sentence [2]. Another [3][4]",
-	} {
-		if got := settled(in); got != want {
-			t.Errorf("settled(%q) = %q, want %q", in, got, want)
-		}
+func TestSupportingSentence(t *testing.T) {
+	paragraph := `Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said. Most of the bill was covered by insurance. "We were lucky," she added.`
+	tests := []struct {
+		claim     string
+		want      string
+		min, max  float64
+		wantEmpty bool
+	}{
+		{"The repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 1, 1, false},
+		{"Insurance covered most of the bill.", "Most of the bill was covered by insurance.", 1, 1, false},
+		{"Oyelaran stated that the repairs cost 3.2 million pounds.", "Repairs cost 3.2 million pounds, council treasurer Dr. Ines Oyelaran said.", 0.9, 1, false},
+		{"She added that they had been lucky.", `"We were lucky," she added.`, 1, 1, false},
+		{"The treasurer described the repairs as lucky.", "", 0.5, 0.7, false},
+		{"The mayor resigned over the flood.", "", 0, 0.01, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.claim, func(t *testing.T) {
+			got, score := SupportingSentence(tt.claim, paragraph)
+			if tt.want != "" {
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("sentence (-want +got):\n%s", diff)
+				}
+			}
+			if !strings.Contains(paragraph, got) {
+				t.Errorf("%q is not quoted from the paragraph", got)
+			}
+			if score < tt.min || score > tt.max {
+				t.Errorf("score %.2f; want %.2f to %.2f", score, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+func TestSupportingSentenceEdges(t *testing.T) {
+	tests := []struct {
+		name, claim, paragraph, want string
+		score                        float64
+	}{
+		{"empty paragraph", "Anything at all.", "", "", 0},
+		{"blank paragraph", "Anything at all.", "  \n ", "", 0},
+		{"no content words", "It is.", "First one. Second one.", "First one.", 0},
+		{"ties go first", "Rain fell.", "Rain fell in May. Rain fell in June.", "Rain fell in May.", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, score := SupportingSentence(tt.claim, tt.paragraph)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("sentence (-want +got):\n%s", diff)
+			}
+			if score != tt.score {
+				t.Errorf("score %.2f; want %.2f", score, tt.score)
+			}
+		})
 	}
 }

@@ -1,8 +1,9 @@
-package answer
+package cite
 
 import (
-	"github.com/byline-bot/byline/text"
 	"testing"
+
+	"github.com/byline-bot/byline/text"
 
 	"github.com/byline-bot/byline/knowledge"
 )

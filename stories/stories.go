@@ -425,6 +425,27 @@ func (h *linkHeap) Pop() any {
 	return x
 }
 
+// AverageLink clusters n items of any kind as Group clusters articles:
+// by average linkage, merging the two clusters with the highest mean
+// similarity over all their pairs while it is at least threshold. sims
+// holds the similarity of each pair of item indexes (either order; a pair
+// missing counts 0). It returns the clusters, each sorted, in order of
+// their first item; the same input gives the same clusters in every run.
+// Package gaps groups readers' questions with it.
+func AverageLink(n int, sims map[[2]int]float64, threshold float64) [][]int {
+	ps := make(map[pair]float64, len(sims))
+	for k, s := range sims {
+		a, b := k[0], k[1]
+		if a > b {
+			a, b = b, a
+		}
+		if a != b && a >= 0 && b < n {
+			ps[pair{a, b}] = s
+		}
+	}
+	return averageLink(n, ps, threshold)
+}
+
 // averageLink clusters n items by average linkage: it merges the two
 // clusters with the highest mean similarity over all their pairs (pairs
 // missing from sims count 0) while that mean is at least threshold. It

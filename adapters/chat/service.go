@@ -90,6 +90,17 @@ type ServiceOptions struct {
 	Once func(ctx context.Context, key string) (bool, error)
 	// Metrics records questions, outcomes and timings; nil records nothing.
 	Metrics *metrics.Metrics
+	// Answers records every answer posted (see AnswerLog); nil records
+	// none.
+	Answers AnswerLog
+	// Feedback keeps readers' votes and reports on the recorded answers;
+	// with it (and Answers), answers carry feedback controls where the
+	// platform can show them (see Rater, HandleClick). Nil shows none.
+	Feedback FeedbackStore
+	// Secret keys the hashes of user ids in the answer records (see
+	// UserHash) and the MACs of the feedback controls' ids. Required with
+	// Answers or Feedback.
+	Secret []byte
 	// Logger receives the service's logs. Nil means discard.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -109,6 +120,9 @@ type Service struct {
 func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Engine == nil || opts.Policy == nil || opts.Queue == nil {
 		return nil, errors.New("chat: a service needs an engine, a policy and a queue")
+	}
+	if (opts.Answers != nil || opts.Feedback != nil) && len(opts.Secret) == 0 {
+		return nil, errors.New("chat: recording answers and feedback needs a secret to hash user ids with")
 	}
 	if opts.ProgressEvery == 0 {
 		opts.ProgressEvery = time.Second
@@ -319,7 +333,8 @@ func (s *Service) answer(work context.Context, key string, inThread bool, req Re
 	posting := time.Now()
 	pctx, pcancel := context.WithTimeout(work, postBudget)
 	defer pcancel()
-	if err := r.Answer(pctx, a); err != nil {
+	id := s.recordAnswer(pctx, req, a)
+	if err := s.deliver(pctx, r, a, id); err != nil {
 		m.Answer(s.opts.Platform, "failed", a.Cached, time.Since(start))
 		s.log.Error("chat: posting the answer failed", "conversation", key, "err", err)
 		// The asker would otherwise hear nothing; a short notice may get

@@ -150,6 +150,7 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 			return
 		}
 		ir.key, ir.inThread = chat.CommandConversation(channelID, threadID, userID, i.GuildID == "", cs.Private)
+		ir.thread = threadID
 		if !b.work.Add() {
 			ir.say(ctx, "I'm restarting; please ask again in a minute.")
 			return
@@ -249,10 +250,12 @@ type interactionReply struct {
 	ephemeral bool
 	key       string
 	inThread  bool
+	thread    string // the thread the command was run in, if any
 
 	mu       sync.Mutex
 	tracked  bool
 	doneOnce sync.Once
+	posted   string // the response's message id, once edited in
 }
 
 func (r *interactionReply) flags() discordgo.MessageFlags {
@@ -294,7 +297,10 @@ func (r *interactionReply) deferReply(ctx context.Context) bool {
 // editOriginal replaces the deferred response's content.
 func (r *interactionReply) editOriginal(ctx context.Context, text string) error {
 	return retry(ctx, r.b.log, "edit interaction response", func(opts ...discordgo.RequestOption) error {
-		_, err := r.b.rest.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, opts...)
+		m, err := r.b.rest.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, opts...)
+		if err == nil && m != nil {
+			r.posted = m.ID
+		}
 		return err
 	})
 }
@@ -320,9 +326,13 @@ func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 		if r.ephemeral {
 			return errors.New("discord: the answer came after the slash command's 15 minutes, and an answer for the asker alone cannot be posted any other way")
 		}
-		for _, p := range pieces {
-			if _, err := r.b.send(ctx, r.i.ChannelID, p, nil); err != nil {
+		for n, p := range pieces {
+			id, err := r.b.sendID(ctx, r.i.ChannelID, p, nil)
+			if err != nil {
 				return err
+			}
+			if n == 0 {
+				r.posted = id
 			}
 		}
 		return nil

@@ -126,6 +126,7 @@ type messageReply struct {
 	threadTried bool
 	placeholder string // the message that progress edits
 	typing      bool
+	posted      string // the answer's first message, once posted
 
 	tracked  bool // counted in b.work
 	doneOnce sync.Once
@@ -276,17 +277,22 @@ func (r *messageReply) post(ctx context.Context, pieces []string, mayStartThread
 	ch, ref := r.target(ctx)
 	for i, p := range pieces {
 		var err error
+		id := ""
 		if i == 0 && r.placeholder != "" {
+			id = r.placeholder
 			err = r.b.edit(ctx, ch, r.placeholder, p)
 			if status, _ := restStatus(err); status == http.StatusNotFound {
 				// Someone deleted the placeholder: post anew.
-				_, err = r.b.send(ctx, ch, p, ref)
+				id, err = r.b.sendID(ctx, ch, p, ref)
 			}
 		} else {
-			_, err = r.b.send(ctx, ch, p, ref)
+			id, err = r.b.sendID(ctx, ch, p, ref)
 		}
 		if err != nil {
 			return err
+		}
+		if i == 0 {
+			r.posted = id
 		}
 		ref = nil // the first message replies; the rest follow it
 	}

@@ -114,6 +114,7 @@ type messageReply struct {
 	mu          sync.Mutex
 	placeholder string    // the message that progress edits
 	quietUntil  time.Time // no progress edits before this: Slack said to wait
+	posted      string    // the answer's first message, once posted
 
 	tracked  bool // counted in b.work
 	doneOnce sync.Once
@@ -184,18 +185,23 @@ func (r *messageReply) deliver(ctx context.Context, ms []Message) error {
 	defer r.mu.Unlock()
 	for i, m := range ms {
 		var err error
+		ts := ""
 		if i == 0 && r.placeholder != "" {
+			ts = r.placeholder
 			err = r.b.update(ctx, r.channel, r.placeholder, m)
 			if apiError(err, "message_not_found", "cant_update_message", "edit_window_closed") {
 				// Someone deleted the placeholder: post anew.
-				_, err = r.b.post(ctx, r.channel, r.threadTS, m)
+				ts, err = r.b.post(ctx, r.channel, r.threadTS, m)
 			}
 		} else {
-			_, err = r.b.post(ctx, r.channel, r.threadTS, m)
+			ts, err = r.b.post(ctx, r.channel, r.threadTS, m)
 		}
 		if err != nil {
 			r.tellAsker(ctx, err)
 			return err
+		}
+		if i == 0 {
+			r.posted = ts
 		}
 	}
 	return nil

@@ -155,7 +155,7 @@ func defaultConfig() Config {
 
 // secretKeys are the keys that hold secrets, which the file should name
 // as ${ENV} rather than write out.
-var secretKeys = []string{"llm.api_key", "discord.token", "slack.bot_token", "slack.app_token", "slack.signing_secret"}
+var secretKeys = []string{"llm.api_key", "discord.token", "slack.bot_token", "slack.app_token", "slack.signing_secret", "chat.feedback_secret"}
 
 // loadConfig reads the config file at path over the defaults, expanding
 // ${ENV} references in its string values with getenv, and validates the
@@ -199,6 +199,7 @@ func (c Config) secretsByKey() map[string]string {
 	return map[string]string{
 		"llm.api_key": c.LLM.APIKey, "discord.token": c.Discord.Token, "slack.bot_token": c.Slack.BotToken,
 		"slack.app_token": c.Slack.AppToken, "slack.signing_secret": c.Slack.SigningSecret,
+		"chat.feedback_secret": c.Chat.FeedbackSecret,
 	}
 }
 

@@ -239,7 +239,7 @@ func (w *wiring) service(name string, def ChannelConfig, channels map[string]Cha
 	s, err := chat.NewService(chat.ServiceOptions{
 		Engine: w.engine, Policy: chat.NewPolicy(chatSettings(c, def, channels), nil), Limiter: limiter, Queue: q,
 		Deadline: c.AnswerDeadline.D(), Platform: name, Metrics: w.metrics, Logger: w.e.log.With("component", name),
-		Once: w.once,
+		Once: w.once, Answers: w.store, Feedback: w.store, Secret: feedbackSecret(w.e.cfg, name),
 	})
 	return s, q, err
 }

@@ -28,6 +28,10 @@ type ChatConfig struct {
 	PerConversation int `yaml:"per_conversation"`
 	// AnswerDeadline bounds one answer from the moment its turn comes.
 	AnswerDeadline Duration `yaml:"answer_deadline"`
+	// FeedbackSecret keys the hashes of user ids in the answer records and
+	// the MACs of the feedback buttons' ids, as ${BYLINE_FEEDBACK_SECRET};
+	// empty derives a key from each platform's token.
+	FeedbackSecret string `yaml:"feedback_secret"`
 }
 
 // ChannelConfig is how the bot behaves in a channel. In a channels entry,

@@ -316,6 +316,16 @@ metrics: {listen: %q}
 	if first, err := store.Once(context.Background(), "discord:message:5001", time.Hour); err != nil || first {
 		t.Errorf("the answered message is not remembered across a restart (first %v, err %v)", first, err)
 	}
+	// The answer is on record, with what it cited and where it was posted,
+	// and the asker only as a hash.
+	rec, err := store.Answer(context.Background(), 1)
+	if err != nil {
+		t.Fatalf("the answer was not recorded: %v", err)
+	}
+	if rec.Platform != "discord" || rec.Channel != "c1" || rec.Thread != "5001" || rec.Message == "" ||
+		len(rec.Citations) == 0 || rec.Citations[0].Text == "" || rec.UserHash == "" || rec.UserHash == "u1" {
+		t.Errorf("answer record %+v: want discord, channel c1, thread 5001, a message id, its citations' text and a hashed user", rec)
+	}
 }
 
 // TestServeDiscordDigest: a digest due a minute ago is posted when serve

@@ -1,0 +1,42 @@
+package discord
+
+import (
+	"context"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/byline-bot/byline/adapters/chat"
+)
+
+var (
+	_ chat.Locator = (*messageReply)(nil)
+	_ chat.Locator = (*interactionReply)(nil)
+)
+
+// sendID is send, returning the posted message's id.
+func (b *Bot) sendID(ctx context.Context, channelID, content string, ref *discordgo.MessageReference) (string, error) {
+	m, err := b.send(ctx, channelID, content, ref)
+	if err != nil || m == nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+// Posted implements chat.Locator: the thread the answer is in (its
+// channel id, when the answer went to a thread) and its first message.
+func (r *messageReply) Posted() (thread, message string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mode != asReply && r.inThread {
+		thread = r.channelID
+	}
+	return thread, r.posted
+}
+
+// Posted implements chat.Locator: the thread the command was run in, if
+// any, and the response's message.
+func (r *interactionReply) Posted() (thread, message string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.thread, r.posted
+}

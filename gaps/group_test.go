@@ -23,10 +23,10 @@ func TestGroupSummarizesEachGap(t *testing.T) {
 	want := []Gap{
 		{
 			Question: "Who owns the Brackenford ferry?", Asked: 3, Abstained: 2, WrongSource: 2,
-			Wordings: []Count{{"Who owns the Brackenford ferry?", 2}, {"Which company owns the ferry at Brackenford?", 1}},
-			Where:    []Count{{"slack:C1", 2}, {"slack:C2", 1}},
-			Searched: []Count{{"owns brackenford ferry", 1}},
-			Reasons:  []string{"that paragraph is about the bridge"},
+			Wordings:  []Count{{"Who owns the Brackenford ferry?", 2}, {"Which company owns the ferry at Brackenford?", 1}},
+			Where:     []Count{{"slack:C1", 2}, {"slack:C2", 1}},
+			Searched:  []Count{{"owns brackenford ferry", 1}},
+			Reasons:   []string{"that paragraph is about the bridge"},
 			FirstSeen: day, LastSeen: day.Add(3 * time.Hour), AnswerIDs: []int64{1, 3, 4},
 		},
 		{

@@ -78,4 +78,7 @@ type PutResult struct {
 	// Err is why this article was not stored; the rest of the batch is
 	// unaffected.
 	Err error
+	// Changes are the stored paragraphs an Updated article's new text
+	// changed or removed; nil for any other outcome.
+	Changes []ParagraphChange
 }

@@ -59,6 +59,7 @@ func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: put: %w", err)
 	}
+	w.citedSince = s.citedSince()
 	defer w.close()
 
 	changed := false
@@ -71,7 +72,7 @@ func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT article"); err != nil {
 			return nil, fmt.Errorf("knowledge: put: %w", err)
 		}
-		id, outcome, err := w.put(ctx, p)
+		id, outcome, changes, err := w.put(ctx, p)
 		if err != nil {
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO article"); rerr != nil {
 				return nil, fmt.Errorf("knowledge: put: %w", errors.Join(err, rerr))
@@ -81,7 +82,7 @@ func (s *Store) Put(ctx context.Context, batch []Article) ([]PutResult, error) {
 			}
 			results[i].Err = fmt.Errorf("store %s: %w", p.a.Ref, err)
 		} else {
-			results[i] = PutResult{ArticleID: id, Outcome: outcome}
+			results[i] = PutResult{ArticleID: id, Outcome: outcome, Changes: changes}
 			newRefs[p.a.Ref] = refState{articleID: id, fingerprint: p.fingerprint}
 			changed = changed || outcome == Added || outcome == Updated
 		}
@@ -234,8 +235,11 @@ func sum(h hash.Hash) string {
 
 // writer holds the statements one batch reuses.
 type writer struct {
-	tx           *sql.Tx
-	now          int64
+	tx  *sql.Tx
+	now int64
+	// citedSince is the earliest answer time (Unix seconds) whose
+	// citations a change is checked against; negative checks none.
+	citedSince   int64
 	insPara      *sql.Stmt
 	insFTS       *sql.Stmt
 	refByArticle *sql.Stmt
@@ -244,7 +248,7 @@ type writer struct {
 func newWriter(ctx context.Context, tx *sql.Tx, now int64) (*writer, error) {
 	w := &writer{tx: tx, now: now}
 	var err error
-	if w.insPara, err = tx.PrepareContext(ctx, "INSERT INTO paragraphs (article_id, ordinal, text) VALUES (?, ?, ?)"); err != nil {
+	if w.insPara, err = tx.PrepareContext(ctx, "INSERT INTO paragraphs (article_id, ordinal, text, pid, version) VALUES (?, ?, ?, ?, ?)"); err != nil {
 		return nil, err
 	}
 	if w.insFTS, err = tx.PrepareContext(ctx, "INSERT INTO paragraphs_fts (rowid, title, body) VALUES (?, ?, ?)"); err != nil {
@@ -267,8 +271,9 @@ func (w *writer) close() {
 	w.insPara, w.insFTS, w.refByArticle = nil, nil, nil
 }
 
-// put writes one article and says what it did.
-func (w *writer) put(ctx context.Context, p prepared) (string, Outcome, error) {
+// put writes one article and says what it did, and for an article stored
+// again, which of its paragraphs changed.
+func (w *writer) put(ctx context.Context, p prepared) (string, Outcome, []ParagraphChange, error) {
 	var (
 		id, oldHash string
 		known       bool
@@ -280,23 +285,24 @@ func (w *writer) put(ctx context.Context, p prepared) (string, Outcome, error) {
 		known = true
 	case errors.Is(err, sql.ErrNoRows):
 	default:
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	if known {
 		var others int
 		if err := w.refByArticle.QueryRowContext(ctx, id, p.a.Ref).Scan(&others); err != nil {
-			return "", 0, err
+			return "", 0, nil, err
 		}
 		if others == 0 || oldHash == p.contentHash {
-			if err := w.replace(ctx, id, oldHash, p); err != nil {
-				return "", 0, err
+			changes, err := w.replace(ctx, id, oldHash, p)
+			if err != nil {
+				return "", 0, nil, err
 			}
-			return id, Updated, nil
+			return id, Updated, changes, nil
 		}
 		// The text under this ref changed but other refs still hold the
 		// old text: this ref now names a different article.
 		if _, err := w.tx.ExecContext(ctx, "DELETE FROM article_refs WHERE ref = ?", p.a.Ref); err != nil {
-			return "", 0, err
+			return "", 0, nil, err
 		}
 	}
 
@@ -304,62 +310,147 @@ func (w *writer) put(ctx context.Context, p prepared) (string, Outcome, error) {
 	switch {
 	case err == nil:
 		if err := w.upsertRef(ctx, p.a.Ref, id, p.fingerprint); err != nil {
-			return "", 0, err
+			return "", 0, nil, err
 		}
-		return id, Merged, nil
+		return id, Merged, nil, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return "", 0, err
+		return "", 0, nil, err
 	}
 
 	id, err = w.newID(ctx, p.a)
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	_, err = w.tx.ExecContext(ctx, `INSERT INTO articles
-		(id, source, title, url, author, language, published, ingested, updated, content_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, w.now, p.contentHash)
+		(id, source, title, url, author, language, published, ingested, updated, content_hash, pid_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, w.now,
+		p.contentHash, len(p.a.Paragraphs))
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
-	if err := w.insertParagraphs(ctx, id, p.a); err != nil {
-		return "", 0, err
+	places := make([]placed, len(p.a.Paragraphs))
+	for i := range places {
+		places[i] = placed{pid: newPID(id, i+1), version: 1, from: -1}
+	}
+	if err := w.insertParagraphs(ctx, id, p.a, places); err != nil {
+		return "", 0, nil, err
 	}
 	if err := w.upsertRef(ctx, p.a.Ref, id, p.fingerprint); err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
-	return id, Added, nil
+	return id, Added, nil, nil
 }
 
-// replace rewrites a known article's metadata and paragraphs and records
-// the update.
-func (w *writer) replace(ctx context.Context, id, oldHash string, p prepared) error {
-	_, err := w.tx.ExecContext(ctx, `UPDATE articles SET source = ?, title = ?, url = ?, author = ?,
-		language = ?, published = ?, updated = ?, revision = revision + 1, content_hash = ? WHERE id = ?`,
-		p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, p.contentHash, id)
+// replace rewrites a known article's metadata and paragraphs, records the
+// update, and returns the paragraphs changed or removed; each of those an
+// answer in the correction window cited leaves a pending correction.
+func (w *writer) replace(ctx context.Context, id, oldHash string, p prepared) ([]ParagraphChange, error) {
+	var seq int
+	err := w.tx.QueryRowContext(ctx, `UPDATE articles SET source = ?, title = ?, url = ?, author = ?,
+		language = ?, published = ?, updated = ?, revision = revision + 1, content_hash = ? WHERE id = ?
+		RETURNING pid_seq`,
+		p.a.Source, p.a.Title, p.a.URL, p.a.Author, p.a.Language, published(p.a), w.now, p.contentHash, id).Scan(&seq)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	old, err := w.oldParagraphs(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	places := align(old, p.a.Paragraphs)
+	used := make([]bool, len(old))
+	var changes []ParagraphChange
+	for i := range places {
+		if places[i].from < 0 {
+			seq++
+			places[i] = placed{pid: newPID(id, seq), version: 1, from: -1}
+			continue
+		}
+		o := old[places[i].from]
+		used[places[i].from] = true
+		if places[i].version != o.version {
+			changes = append(changes, ParagraphChange{PID: o.pid, OldVersion: o.version, NewVersion: places[i].version,
+				OldText: o.text, NewText: p.a.Paragraphs[i], Paragraph: i + 1})
+		}
+	}
+	for i, o := range old {
+		if !used[i] {
+			changes = append(changes, ParagraphChange{PID: o.pid, OldVersion: o.version, OldText: o.text})
+		}
+	}
+	if _, err := w.tx.ExecContext(ctx, "UPDATE articles SET pid_seq = ? WHERE id = ?", seq, id); err != nil {
+		return nil, err
 	}
 	if _, err := w.tx.ExecContext(ctx, `DELETE FROM paragraphs_fts WHERE rowid IN
 		(SELECT id FROM paragraphs WHERE article_id = ?)`, id); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := w.tx.ExecContext(ctx, "DELETE FROM paragraphs WHERE article_id = ?", id); err != nil {
-		return err
+		return nil, err
 	}
-	if err := w.insertParagraphs(ctx, id, p.a); err != nil {
-		return err
+	if err := w.insertParagraphs(ctx, id, p.a, places); err != nil {
+		return nil, err
 	}
 	if _, err := w.tx.ExecContext(ctx, "INSERT INTO article_updates (article_id, at, ref, old_hash, new_hash) VALUES (?, ?, ?, ?, ?)",
 		id, w.now, p.a.Ref, oldHash, p.contentHash); err != nil {
-		return err
+		return nil, err
 	}
-	return w.upsertRef(ctx, p.a.Ref, id, p.fingerprint)
+	if err := w.pendCorrections(ctx, id, changes, correctionNote(p.a.Paragraphs)); err != nil {
+		return nil, err
+	}
+	return changes, w.upsertRef(ctx, p.a.Ref, id, p.fingerprint)
 }
 
-func (w *writer) insertParagraphs(ctx context.Context, id string, a Article) error {
+// oldParagraphs reads an article's stored paragraphs in order.
+func (w *writer) oldParagraphs(ctx context.Context, id string) ([]oldParagraph, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT pid, version, text FROM paragraphs WHERE article_id = ? ORDER BY ordinal", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []oldParagraph
+	for rows.Next() {
+		var o oldParagraph
+		if err := rows.Scan(&o.pid, &o.version, &o.text); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// pendCorrections leaves a pending correction for every posted answer of
+// the correction window that cites one of changes' paragraphs at an older
+// version and was not told of this version yet. A paragraph changed again before the
+// bot told of the first change updates the one pending row: the notice
+// tells what the answer cited and what the paragraph says now.
+func (w *writer) pendCorrections(ctx context.Context, articleID string, changes []ParagraphChange, note string) error {
+	if len(changes) == 0 || w.citedSince < 0 {
+		return nil
+	}
+	for _, c := range changes {
+		newVersion := c.NewVersion
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO pending_corrections
+			(answer_id, n, pid, article_id, old_version, new_version, old_text, new_text, note, at)
+			SELECT c.answer_id, c.n, c.pid, ?, c.version, ?, c.text, ?, ?, ?
+			FROM answer_citations c JOIN answers a ON a.id = c.answer_id
+			WHERE c.pid = ? AND a.at >= ? AND a.message != ''
+				AND (? = 0 OR c.version < ?)
+				AND NOT EXISTS (SELECT 1 FROM correction_notices n
+					WHERE n.answer_id = c.answer_id AND n.pid = c.pid AND n.new_version = ?)
+			ON CONFLICT (answer_id, pid) DO UPDATE SET new_version = excluded.new_version,
+				new_text = excluded.new_text, note = excluded.note, at = excluded.at`,
+			articleID, newVersion, c.NewText, note, w.now, c.PID, w.citedSince, newVersion, newVersion, newVersion); err != nil {
+			return fmt.Errorf("pending corrections for %s: %w", c.PID, err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) insertParagraphs(ctx context.Context, id string, a Article, places []placed) error {
 	for i, text := range a.Paragraphs {
-		res, err := w.insPara.ExecContext(ctx, id, i+1, text)
+		res, err := w.insPara.ExecContext(ctx, id, i+1, text, places[i].pid, places[i].version)
 		if err != nil {
 			return err
 		}
@@ -449,4 +540,12 @@ func published(a Article) any {
 		return nil
 	}
 	return a.Published.Unix()
+}
+
+// citedSince is the writer's citedSince for a Put now.
+func (s *Store) citedSince() int64 {
+	if s.correctionWin < 0 {
+		return -1
+	}
+	return s.now().Add(-s.correctionWin).Unix()
 }

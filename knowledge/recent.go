@@ -181,7 +181,7 @@ func recentLeads(ctx context.Context, tx *sql.Tx, arts []RecentArticle, lead int
 			marks[i] = "?"
 			args = append(args, a.ID)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT article_id, ordinal, text FROM paragraphs
+		rows, err := tx.QueryContext(ctx, `SELECT article_id, ordinal, text, pid, version FROM paragraphs
 			WHERE ordinal <= ? AND article_id IN (`+strings.Join(marks, ", ")+`)
 			ORDER BY article_id, ordinal`, args...)
 		if err != nil {
@@ -189,11 +189,10 @@ func recentLeads(ctx context.Context, tx *sql.Tx, arts []RecentArticle, lead int
 		}
 		for rows.Next() {
 			var (
-				id   string
-				n    int
-				text string
+				id, text, pid string
+				n, version    int
 			)
-			if err := rows.Scan(&id, &n, &text); err != nil {
+			if err := rows.Scan(&id, &n, &text, &pid, &version); err != nil {
 				rows.Close()
 				return err
 			}
@@ -204,7 +203,7 @@ func recentLeads(ctx context.Context, tx *sql.Tx, arts []RecentArticle, lead int
 			a := &arts[i]
 			a.Lead = append(a.Lead, Passage{
 				ArticleID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL,
-				Published: a.Published, Paragraph: n, Text: text,
+				Published: a.Published, Paragraph: n, Text: text, PID: pid, Version: version,
 			})
 		}
 		err = rows.Err()

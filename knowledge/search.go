@@ -302,7 +302,7 @@ func (s *Store) fetch(ctx context.Context, ids []int64, scores []float64, ranked
 		args[i] = id
 		at[id] = i
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT p.article_id, a.title, a.source, a.url, a.published, p.ordinal, p.text, p.id
+	rows, err := s.read.QueryContext(ctx, `SELECT p.article_id, a.title, a.source, a.url, a.published, p.ordinal, p.text, p.pid, p.version, p.id
 		FROM paragraphs p JOIN articles a ON a.id = p.article_id
 		WHERE p.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
@@ -534,13 +534,13 @@ type scanner interface {
 }
 
 // scanPassage reads the columns article_id, title, source, url,
-// published, ordinal and text, then any more into extra.
+// published, ordinal, text, pid and version, then any more into extra.
 func scanPassage(row scanner, extra ...any) (Passage, error) {
 	var (
 		p   Passage
 		pub sql.NullInt64
 	)
-	dest := append([]any{&p.ArticleID, &p.Title, &p.Source, &p.URL, &pub, &p.Paragraph, &p.Text}, extra...)
+	dest := append([]any{&p.ArticleID, &p.Title, &p.Source, &p.URL, &pub, &p.Paragraph, &p.Text, &p.PID, &p.Version}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return Passage{}, err
 	}
@@ -553,7 +553,7 @@ func scanPassage(row scanner, extra ...any) (Passage, error) {
 // Passage returns one stored paragraph by article id and 1-based ordinal.
 // It returns an error wrapping ErrNotFound when there is none.
 func (s *Store) Passage(ctx context.Context, articleID string, paragraph int) (Passage, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT p.article_id, a.title, a.source, a.url, a.published, p.ordinal, p.text
+	row := s.read.QueryRowContext(ctx, `SELECT p.article_id, a.title, a.source, a.url, a.published, p.ordinal, p.text, p.pid, p.version
 		FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? AND p.ordinal = ?`,
 		articleID, paragraph)
 	p, err := scanPassage(row)

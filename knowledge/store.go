@@ -54,6 +54,11 @@ type Options struct {
 	// 2 seconds, within the few seconds a chat platform allows before it
 	// delivers an event again.
 	OnceWait time.Duration
+	// CorrectionWindow is how far back a re-ingest looks for answers that
+	// cited a paragraph it changed or removed, to leave a pending
+	// correction for each (see PendingCorrections). Zero means 30 days;
+	// negative means none is looked for.
+	CorrectionWindow time.Duration
 }
 
 // Store is a knowledge base in one SQLite file. It is safe for concurrent
@@ -73,6 +78,7 @@ type Store struct {
 
 	commonTermDocs int
 	queryPostings  int
+	correctionWin  time.Duration
 
 	mu   sync.Mutex // guards refs, refsVersion and df
 	refs map[string]refState
@@ -114,6 +120,9 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if opts.OnceWait == 0 {
 		opts.OnceWait = 2 * time.Second
 	}
+	if opts.CorrectionWindow == 0 {
+		opts.CorrectionWindow = 30 * 24 * time.Hour
+	}
 	write, err := sql.Open("sqlite", dsn(dbPath, opts.BusyTimeout, true))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open %s: %w", dbPath, err)
@@ -140,6 +149,7 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 		now:            opts.Now,
 		commonTermDocs: opts.CommonTermDocs,
 		queryPostings:  opts.QueryPostings,
+		correctionWin:  opts.CorrectionWindow,
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()

@@ -310,6 +310,7 @@ func TestSearchFiltersAndFields(t *testing.T) {
 	want := knowledge.Passage{
 		ArticleID: "council", Title: council.Title, Source: council.Source, URL: council.URL,
 		Published: council.Published, Paragraph: 2, Text: council.Paragraphs[1],
+		PID: "council~2", Version: 1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("passage (-want +got):\n%s", diff)

@@ -71,6 +71,11 @@ func (f *fakeRest) ChannelMessageEditComplex(m *discordgo.MessageEdit, _ ...disc
 	return &discordgo.Message{ID: m.ID}, nil
 }
 
+func (f *fakeRest) ChannelMessage(ch, id string, _ ...discordgo.RequestOption) (*discordgo.Message, error) {
+	f.record("read %s/%s", ch, id)
+	return &discordgo.Message{ID: id, ChannelID: ch}, nil
+}
+
 func (f *fakeRest) ChannelTyping(ch string, _ ...discordgo.RequestOption) error {
 	f.record("typing %s", ch)
 	return nil

@@ -145,7 +145,7 @@ func defaultConfig() Config {
 			Deadline: Duration(45 * time.Second), CacheTTL: Duration(10 * time.Minute)},
 		Chat: ChatConfig{FollowUpWindow: Duration(30 * time.Minute), MaxTurns: 6, UserPerMinute: 6, UserBurst: 3,
 			ChannelPerMinute: 30, ChannelBurst: 10, Concurrent: 16, PerConversation: 10,
-			AnswerDeadline: Duration(2 * time.Minute)},
+			AnswerDeadline: Duration(2 * time.Minute), CorrectionsCheck: Duration(time.Minute)},
 		Discord: DiscordConfig{Token: "", Default: ChannelConfig{}},
 		Slack:   SlackConfig{Mode: "socket", Listen: ":3000"},
 		Digest:  DigestConfig{Grace: Duration(2 * time.Hour)},

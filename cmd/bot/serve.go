@@ -16,6 +16,7 @@ import (
 	"github.com/byline-bot/byline/adapters/chat"
 	"github.com/byline-bot/byline/adapters/discord"
 	"github.com/byline-bot/byline/answer"
+	"github.com/byline-bot/byline/corrections"
 	"github.com/byline-bot/byline/digest"
 	"github.com/byline-bot/byline/knowledge"
 	"github.com/byline-bot/byline/knowledge/ingest"
@@ -161,6 +162,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("reopening the threads of today's digests failed", "err", err)
 	}
 
+	notifier := newNotifier(e, store, platforms)
+
 	g, gctx := errgroup.WithContext(ctx)
 	if addr := e.cfg.Metrics.Listen; addr != "" {
 		g.Go(func() error {
@@ -175,6 +178,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		g.Go(func() error { return p.bot.Run(gctx) })
 	}
 	g.Go(func() error { return sched.Run(gctx) })
+	g.Go(func() error { notifier.Run(gctx, e.cfg.Chat.CorrectionsCheck.D()); return nil })
 	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
 		poller := ingest.NewPoller(store, ingest.PollOptions{
 			URLs: urls, Interval: e.cfg.Feeds.Interval.D(), MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,
@@ -183,6 +187,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 				m.Ingested("new", s.New)
 				m.Ingested("updated", s.Updated)
 				m.Ingested("failed", s.Failed())
+				if s.Updated > 0 {
+					notifier.Kick()
+				}
 			},
 		})
 		g.Go(func() error { return poller.Run(gctx) })
@@ -208,6 +215,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("shut down cleanly")
 	return nil
+}
+
+// newNotifier returns what posts the correction notices (package
+// corrections) on the platforms being served.
+func newNotifier(e env, store *knowledge.Store, platforms []*platform) *corrections.Notifier {
+	ps := make(map[string]chat.Platform, len(platforms))
+	for _, p := range platforms {
+		ps[p.name] = p.bot
+	}
+	return corrections.New(corrections.Options{
+		Store: store, Platforms: ps, Enabled: correctionsOn(e.cfg),
+		Logger: e.log.With("component", "corrections"),
+	})
 }
 
 // wiring holds what every platform is built from.

@@ -28,6 +28,10 @@ type ChatConfig struct {
 	PerConversation int `yaml:"per_conversation"`
 	// AnswerDeadline bounds one answer from the moment its turn comes.
 	AnswerDeadline Duration `yaml:"answer_deadline"`
+	// CorrectionsCheck is how often `bot serve` looks for correction
+	// notices to post (those a `bot ingest` beside it left; a feed poll
+	// that updates an article has them looked for at once).
+	CorrectionsCheck Duration `yaml:"corrections_check"`
 	// FeedbackSecret keys the hashes of user ids in the answer records and
 	// the MACs of the feedback buttons' ids, as ${BYLINE_FEEDBACK_SECRET};
 	// empty derives a key from each platform's token.
@@ -49,6 +53,10 @@ type ChannelConfig struct {
 	Private *bool `yaml:"private"`
 	// Sources limits answers to these outlets; empty means all.
 	Sources []string `yaml:"sources"`
+	// Corrections is thread (when a paragraph an answer cited changes,
+	// say so once in the answer's thread and mark the answer superseded)
+	// or off.
+	Corrections string `yaml:"corrections"`
 }
 
 // DiscordConfig connects the bot to Discord.
@@ -135,7 +143,7 @@ type FeedsConfig struct {
 // mention: it answers mentions, in a thread, for everyone to see.
 func defaultChannel() ChannelConfig {
 	yes, no := true, false
-	return ChannelConfig{Allowed: &yes, Mode: "mention", Reply: "thread", Private: &no, Sources: []string{}}
+	return ChannelConfig{Allowed: &yes, Mode: "mention", Reply: "thread", Private: &no, Sources: []string{}, Corrections: "thread"}
 }
 
 // settings resolves a channel's config over a complete default into chat
@@ -168,6 +176,9 @@ func (c ChannelConfig) over(def ChannelConfig) ChannelConfig {
 	if c.Sources == nil {
 		c.Sources = def.Sources
 	}
+	if c.Corrections == "" {
+		c.Corrections = def.Corrections
+	}
 	return c
 }
 
@@ -183,7 +194,31 @@ func (c ChannelConfig) validate(key string) []error {
 	default:
 		errs = append(errs, bad(key+".reply", "is %q: use thread or reply", c.Reply))
 	}
+	switch c.Corrections {
+	case "", "thread", "off":
+	default:
+		errs = append(errs, bad(key+".corrections", "is %q: use thread or off", c.Corrections))
+	}
 	return errs
+}
+
+// correctionsOn says whether a channel of a platform takes correction
+// notices, by its channel config over the platform's default.
+func correctionsOn(c Config) func(platform, channel string) bool {
+	return func(platform, channel string) bool {
+		var def ChannelConfig
+		var channels map[string]ChannelConfig
+		switch platform {
+		case "discord":
+			def, channels = c.Discord.Default, c.Discord.Channels
+		case "slack":
+			def, channels = c.Slack.Default, c.Slack.Channels
+		default:
+			return false
+		}
+		def = def.over(defaultChannel())
+		return channels[channel].over(def).Corrections != "off"
+	}
 }
 
 // chatSettings returns a platform's answering rules.
@@ -202,6 +237,7 @@ func (c Config) validateServe() []error {
 	var errs []error
 	errs = append(errs, positive("chat.follow_up_window", c.Chat.FollowUpWindow, "30m"))
 	errs = append(errs, positive("chat.answer_deadline", c.Chat.AnswerDeadline, "2m"))
+	errs = append(errs, positive("chat.corrections_check", c.Chat.CorrectionsCheck, "1m"))
 	for key, n := range map[string]int{"chat.max_turns": c.Chat.MaxTurns, "chat.concurrent": c.Chat.Concurrent, "chat.per_conversation": c.Chat.PerConversation} {
 		if n < 1 {
 			errs = append(errs, bad(key, "is %d: use 1 or more", n))

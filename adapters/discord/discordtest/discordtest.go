@@ -268,6 +268,13 @@ func (s *Server) routes() http.Handler {
 		}
 		return 200, s.messageJSON(m), m.ID
 	})
+	handle("GET "+api+"channels/{id}/messages/{mid}", func(r *http.Request, _ map[string]any) (int, any, string) {
+		m, ok := s.message(r.PathValue("id"), r.PathValue("mid"))
+		if !ok {
+			return 404, apiError("Unknown Message", 10008), ""
+		}
+		return 200, s.messageJSON(m), m.ID
+	})
 	handle("POST "+api+"channels/{id}/messages/{mid}/threads", func(r *http.Request, body map[string]any) (int, any, string) {
 		// As on Discord, the thread has its starter message's id.
 		name, _ := body["name"].(string)
@@ -370,6 +377,19 @@ func (s *Server) post(channel string, body map[string]any) *Message {
 	cp := *m
 	s.mu.Unlock()
 	return &cp
+}
+
+// message returns a stored message; false for an unknown one or one of
+// another channel.
+func (s *Server) message(channel, id string) (*Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[id]
+	if !ok || m.ChannelID != channel {
+		return nil, false
+	}
+	cp := *m
+	return &cp, true
 }
 
 // edit changes a stored message; it reports false for an unknown one.

@@ -249,6 +249,7 @@ func (s *Server) routes() http.Handler {
 	}))
 	mux.HandleFunc("POST /api/chat.postMessage", s.api(s.postMessage))
 	mux.HandleFunc("POST /api/chat.update", s.api(s.update))
+	mux.HandleFunc("POST /api/conversations.replies", s.api(s.replies))
 	mux.HandleFunc("POST /response/{id}", s.serveResponse)
 	mux.HandleFunc("GET /socket", s.serveSocket)
 	return mux
@@ -358,6 +359,44 @@ func (s *Server) update(r *http.Request, form url.Values) (map[string]any, strin
 	}
 	m.Updates++
 	return map[string]any{"channel": ch, "ts": ts, "text": m.Text}, ""
+}
+
+// replies is conversations.replies over the bot's own messages: the
+// thread's root (when the bot posted it) and its replies, those outside
+// oldest..latest left out but the root always kept, as on Slack.
+func (s *Server) replies(r *http.Request, form url.Values) (map[string]any, string) {
+	if token(r, form) != s.opts.BotToken {
+		return nil, "invalid_auth"
+	}
+	ch, root := form.Get("channel"), form.Get("ts")
+	oldest, latest := form.Get("oldest"), form.Get("latest")
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	var msgs []any
+	add := func(m *Message) {
+		msg := map[string]any{"type": "message", "user": s.opts.BotUserID, "ts": m.TS, "text": m.Text}
+		if m.ThreadTS != "" {
+			msg["thread_ts"] = m.ThreadTS
+		}
+		if m.Blocks != "" {
+			msg["blocks"] = json.RawMessage(m.Blocks)
+		}
+		msgs = append(msgs, msg)
+	}
+	// The root may be the user's, which the fake does not hold.
+	rm := s.messages[ch+"/"+root]
+	if rm == nil && len(s.inThread[ch+"/"+root]) == 0 {
+		return nil, "thread_not_found"
+	}
+	if rm != nil {
+		add(rm)
+	}
+	for _, m := range s.inThread[ch+"/"+root] {
+		if (oldest == "" || m.TS >= oldest) && (latest == "" || m.TS <= latest) {
+			add(m)
+		}
+	}
+	return map[string]any{"messages": msgs, "has_more": false}, ""
 }
 
 // check is what posting and updating have in common: the token and the

@@ -45,6 +45,7 @@ func main() {
 		qaN     = flag.Int("sample", 0, "with -squad-answers: ask only this many questions (a fixed sample); 0 asks all")
 		para    = flag.String("paraphrase-set", "eval/story-paraphrases.jsonl", "the story questions -paraphrase asks")
 		paraOn  = flag.Bool("paraphrase", false, "the story's paraphrase set and public questions, answered extractively, beside the 20-line baseline")
+		corr    = flag.Bool("corrections", false, "the correction check's cost on a re-ingest of all of Reuters with 10,000 recorded answers, against the re-ingest alone")
 		fitRank = flag.Bool("fit-rank", false, "fit the re-ranker's weights on SQuAD's odd-numbered dev questions into search/weights.go")
 		shared  = flag.String("shared", "../shared", "the shared data folder")
 		dir     = flag.String("dir", "", "where to build the databases (default: a temporary folder, removed after)")
@@ -68,6 +69,13 @@ func main() {
 			if err := runFit(ctx, *shared, dir, opts, "answer/model_fitted.go"); err != nil {
 				return err
 			}
+		}
+		if *corr {
+			out, err := runCorrections(ctx, *shared+"/corpus/reuters21578.jsonl.gz", dir, opts)
+			if err != nil {
+				return fmt.Errorf("corrections: %w", err)
+			}
+			fmt.Println(out)
 		}
 		if *squadQA {
 			return runQA(ctx, *shared, dir, opts, *qaN)

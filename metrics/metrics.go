@@ -33,6 +33,10 @@ type Metrics struct {
 	digests   *prometheus.CounterVec   // state
 	ingested  *prometheus.CounterVec   // outcome
 	inFlight  prometheus.Gauge
+	votes     *prometheus.CounterVec // platform, vote: helpful, not_helpful
+	reports   *prometheus.CounterVec // platform
+	corrected *prometheus.CounterVec // platform
+	gaps      prometheus.Gauge
 	ready     atomic.Bool
 }
 
@@ -54,7 +58,12 @@ func New() *Metrics {
 	m.digests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "byline_digest_runs_total", Help: "Digest runs, by state (posted, empty, skipped, failed)."}, []string{"state"})
 	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "byline_ingested_articles_total", Help: "Articles ingested by feed polling, by outcome."}, []string{"outcome"})
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "byline_answers_in_flight", Help: "Answers being worked on."})
+	m.votes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "byline_feedback_votes_total", Help: "Readers' votes on answers recorded (a changed vote counts again), by platform and vote (helpful, not_helpful)."}, []string{"platform", "vote"})
+	m.reports = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "byline_feedback_source_reports_total", Help: `"A source is wrong" reports recorded, by platform.`}, []string{"platform"})
+	m.corrected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "byline_corrections_posted_total", Help: "Correction notices posted in answers' threads, by platform."}, []string{"platform"})
+	m.gaps = prometheus.NewGauge(prometheus.GaugeOpts{Name: "byline_gaps", Help: "Groups of questions the coverage could not answer (abstentions and wrong-source reports) in the last 7 days, as last counted."})
 	for _, c := range []prometheus.Collector{m.questions, m.answers, m.cacheHits, m.stage, m.tokens, m.errs, m.limited, m.digests, m.ingested, m.inFlight,
+		m.votes, m.reports, m.corrected, m.gaps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -120,6 +129,35 @@ func (m *Metrics) Digest(state string) {
 func (m *Metrics) Ingested(outcome string, n int) {
 	if m != nil && n > 0 {
 		m.ingested.WithLabelValues(outcome).Add(float64(n))
+	}
+}
+
+// Vote counts a reader's vote recorded on platform: "helpful" or
+// "not_helpful".
+func (m *Metrics) Vote(platform, vote string) {
+	if m != nil {
+		m.votes.WithLabelValues(platform, vote).Inc()
+	}
+}
+
+// SourceReport counts a "a source is wrong" report recorded on platform.
+func (m *Metrics) SourceReport(platform string) {
+	if m != nil {
+		m.reports.WithLabelValues(platform).Inc()
+	}
+}
+
+// Correction counts a correction notice posted on platform.
+func (m *Metrics) Correction(platform string) {
+	if m != nil {
+		m.corrected.WithLabelValues(platform).Inc()
+	}
+}
+
+// SetGaps sets how many gap groups the last 7 days hold.
+func (m *Metrics) SetGaps(n int) {
+	if m != nil {
+		m.gaps.Set(float64(n))
 	}
 }
 

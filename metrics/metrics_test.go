@@ -44,6 +44,10 @@ func TestEndpoints(t *testing.T) {
 	m.Limited("user")
 	m.Digest("posted")
 	m.Ingested("new", 4)
+	m.Vote("discord", "not_helpful")
+	m.SourceReport("slack")
+	m.Correction("discord")
+	m.SetGaps(3)
 	_, body := get(t, srv, "/metrics")
 	for _, want := range []string{
 		`byline_questions_total{platform="slack"} 1`,
@@ -57,6 +61,10 @@ func TestEndpoints(t *testing.T) {
 		`byline_limited_total{scope="user"} 1`,
 		`byline_digest_runs_total{state="posted"} 1`,
 		`byline_ingested_articles_total{outcome="new"} 4`,
+		`byline_feedback_votes_total{platform="discord",vote="not_helpful"} 1`,
+		`byline_feedback_source_reports_total{platform="slack"} 1`,
+		`byline_corrections_posted_total{platform="discord"} 1`,
+		`byline_gaps 3`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

@@ -327,6 +327,7 @@ func (s *Service) vote(ctx context.Context, id CustomID, user string) Outcome {
 		return Outcome{Text: "You've already said this answer " + said + "; nothing changed."}
 	}
 	s.log.Info("chat: vote recorded", "answer", id.Answer, "vote", v)
+	s.opts.Metrics.Vote(s.opts.Platform, string(v))
 	text := "Thanks, I've noted that this answer " + said + "."
 	if id.Action == ActNotHelpful {
 		text += " If one of its sources is wrong, the other button says which."
@@ -380,6 +381,7 @@ func (s *Service) report(ctx context.Context, answerID int64, n int, user, reaso
 		return Outcome{Text: failedControl}
 	}
 	s.log.Info("chat: wrong-source report recorded", "answer", answerID, "n", n)
+	s.opts.Metrics.SourceReport(s.opts.Platform)
 	return Outcome{Text: fmt.Sprintf("Thanks, I've noted that source [%d] is wrong. The editors will look at it.", n), Recorded: true}
 }
 

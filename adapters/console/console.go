@@ -55,6 +55,16 @@ type Options struct {
 	// Logger receives what went wrong (the user sees a short message).
 	// Nil means discard.
 	Logger *slog.Logger
+	// Records keeps the answers and the votes on them (/good, /bad,
+	// /wrong); *knowledge.Store is one. Nil keeps none, and those
+	// commands say so.
+	Records Records
+}
+
+// Records is where the console records answers and feedback.
+type Records interface {
+	chat.AnswerLog
+	chat.FeedbackStore
 }
 
 // Chat is the console: one person's conversations in a terminal.
@@ -65,8 +75,10 @@ type Chat struct {
 	// conv numbers the conversation; /new starts the next.
 	conv int
 	// mu keeps what the Service's goroutine prints from interleaving with
-	// the prompt.
+	// the prompt, and guards last.
 	mu sync.Mutex
+	// last holds the feedback controls of the last answer.
+	last chat.Controls
 }
 
 // The console is a chat platform.
@@ -97,6 +109,8 @@ func New(opts Options) (*Chat, error) {
 const Help = `Ask a question about the stored news, and follow up as in a chat thread.
   /search WORDS    paragraphs that match, with their ids
   /source ID#N     one paragraph in full (ids are shown with every source)
+  /good, /bad      say the last answer helped, or did not
+  /wrong N [WHY]   say the last answer's source [N] is wrong, and why
   /new             forget this conversation and start a new one
   /help            this text
   /quit            leave (or Ctrl-D)`
@@ -110,7 +124,7 @@ func (c *Chat) Run(ctx context.Context) error {
 	// answer shows, when the next may come.
 	queue := chat.NewQueue(ctx, 1, 2)
 	defer func() { queue.Close(); queue.Wait() }()
-	svc, err := chat.NewService(chat.ServiceOptions{
+	opts := chat.ServiceOptions{
 		Engine: c.opts.Engine,
 		Policy: chat.NewPolicy(chat.Settings{
 			Default: chat.ChannelSettings{Allowed: true, Sources: c.opts.Sources},
@@ -121,7 +135,12 @@ func (c *Chat) Run(ctx context.Context) error {
 		Queue:    queue,
 		Platform: "console",
 		Logger:   c.log,
-	})
+	}
+	if c.opts.Records != nil {
+		// The console's one user has nothing to hide from a known key.
+		opts.Answers, opts.Feedback, opts.Secret = c.opts.Records, c.opts.Records, []byte("byline console")
+	}
+	svc, err := chat.NewService(opts)
 	if err != nil {
 		return err
 	}
@@ -184,6 +203,9 @@ func (c *Chat) handle(ctx context.Context, svc *chat.Service, n int, line string
 		return false, c.search(ctx, arg, out)
 	case "/source":
 		return false, c.source(ctx, arg, out)
+	case "/good", "/bad", "/wrong":
+		fmt.Fprintln(out, c.feedback(ctx, svc, strings.ToLower(cmd), arg))
+		return false, nil
 	}
 	if strings.HasPrefix(cmd, "/") {
 		fmt.Fprintf(out, "Unknown command %s. /help lists commands.\n", cmd)
@@ -207,6 +229,37 @@ func (c *Chat) handle(ctx context.Context, svc *chat.Service, n int, line string
 	}
 }
 
+// feedback carries out /good, /bad or /wrong on the last answer and
+// returns what to tell the user.
+func (c *Chat) feedback(ctx context.Context, svc *chat.Service, cmd, arg string) string {
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	switch {
+	case c.opts.Records == nil:
+		return "Feedback is not kept in this console (no database)."
+	case last.Helpful == "":
+		return "There is no answer to rate yet: ask a question first."
+	case cmd == "/good":
+		return svc.HandleClick(ctx, chat.Click{ID: last.Helpful, UserID: "you"}).Text
+	case cmd == "/bad":
+		return svc.HandleClick(ctx, chat.Click{ID: last.NotHelpful, UserID: "you"}).Text
+	}
+	num, reason, _ := strings.Cut(arg, " ")
+	n, err := strconv.Atoi(strings.Trim(num, "[]"))
+	if err != nil || n < 1 {
+		return "Say which source is wrong: /wrong N, with N the source's number, and why if you like."
+	}
+	if last.WrongSource == "" {
+		return "The last answer cites no sources, so there is none to report."
+	}
+	out := svc.HandleClick(ctx, chat.Click{ID: last.WrongSource, UserID: "you"})
+	if out.Report == "" {
+		return out.Text
+	}
+	return svc.HandleClick(ctx, chat.Click{ID: out.Report, UserID: "you", N: n, Reason: strings.TrimSpace(reason)}).Text
+}
+
 // reply prints the answer to one question.
 type reply struct {
 	c    *Chat
@@ -222,6 +275,15 @@ func (r *reply) Conversation() (string, bool) { return r.key, true }
 func (r *reply) Answer(_ context.Context, a answer.Answer) error {
 	defer r.finish()
 	return r.c.print(Render(a))
+}
+
+// AnswerRated implements chat.Rater: the answer as Answer prints it, its
+// controls kept for /good, /bad and /wrong.
+func (r *reply) AnswerRated(ctx context.Context, a answer.Answer, ctl chat.Controls) error {
+	r.c.mu.Lock()
+	r.c.last = ctl
+	r.c.mu.Unlock()
+	return r.Answer(ctx, a)
 }
 
 // Notice implements chat.Reply: the details of a failure went to the

@@ -218,7 +218,7 @@ func cmdChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	chat, err := console.New(console.Options{Engine: engine, Library: lib, Sources: splitList(*sources), Logger: e.log, In: stdin, Out: stdout})
+	chat, err := console.New(console.Options{Engine: engine, Library: lib, Sources: splitList(*sources), Logger: e.log, In: stdin, Out: stdout, Records: store})
 	if err != nil {
 		return err
 	}

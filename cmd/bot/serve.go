@@ -162,7 +162,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("reopening the threads of today's digests failed", "err", err)
 	}
 
-	notifier := newNotifier(e, store, platforms)
+	notifier := newNotifier(e, store, platforms, m)
 
 	g, gctx := errgroup.WithContext(ctx)
 	if addr := e.cfg.Metrics.Listen; addr != "" {
@@ -219,13 +219,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // newNotifier returns what posts the correction notices (package
 // corrections) on the platforms being served.
-func newNotifier(e env, store *knowledge.Store, platforms []*platform) *corrections.Notifier {
+func newNotifier(e env, store *knowledge.Store, platforms []*platform, m *metrics.Metrics) *corrections.Notifier {
 	ps := make(map[string]chat.Platform, len(platforms))
 	for _, p := range platforms {
 		ps[p.name] = p.bot
 	}
 	return corrections.New(corrections.Options{
-		Store: store, Platforms: ps, Enabled: correctionsOn(e.cfg),
+		Store: store, Platforms: ps, Enabled: correctionsOn(e.cfg), Posted: m.Correction,
 		Logger: e.log.With("component", "corrections"),
 	})
 }

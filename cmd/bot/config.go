@@ -41,6 +41,8 @@ type Config struct {
 	Slack   SlackConfig   `yaml:"slack"`
 	// Digest schedules the daily digests.
 	Digest DigestConfig `yaml:"digest"`
+	// Gaps posts the week's unanswered questions to a desk channel.
+	Gaps GapsConfig `yaml:"gaps"`
 	// Feeds are polled by `bot serve` so the digest has news.
 	Feeds FeedsConfig `yaml:"feeds"`
 	// Metrics is the operator's listener of `bot serve`.

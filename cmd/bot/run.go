@@ -50,6 +50,8 @@ Usage:
   bot serve    --config FILE            answer in Discord and Slack, post digests, poll feeds
   bot digest   [--since T] [--until T] [--channel NAME] [--dry-run]
                                         print (and post) a digest of what is new
+  bot feedback [--since 168h] [--json]  the answers readers flagged, with their citations
+  bot gaps     [--since 168h] [--json]  the questions the articles could not answer, grouped
   bot version                           print the version
 
 Every command takes --config FILE (a YAML file like config.example.yaml) and
@@ -82,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdServe(ctx, rest, getenv, stdout, stderr)
 	case "digest":
 		return cmdDigest(ctx, rest, getenv, stdout, stderr)
+	case "feedback":
+		return cmdFeedback(ctx, rest, getenv, stdout, stderr)
+	case "gaps":
+		return cmdGaps(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "byline", buildVersion())
 		return nil

@@ -179,6 +179,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	g.Go(func() error { return sched.Run(gctx) })
 	g.Go(func() error { notifier.Run(gctx, e.cfg.Chat.CorrectionsCheck.D()); return nil })
+	g.Go(func() error {
+		runGaps(gctx, e.cfg.Gaps, store, platforms, m, e.log.With("component", "gaps"))
+		return nil
+	})
 	if urls := e.cfg.Feeds.URLs; len(urls) > 0 {
 		poller := ingest.NewPoller(store, ingest.PollOptions{
 			URLs: urls, Interval: e.cfg.Feeds.Interval.D(), MaxFileBytes: int64(e.cfg.Ingest.MaxFileMB) << 20, Logger: e.log,

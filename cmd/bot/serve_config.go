@@ -131,6 +131,20 @@ type DigestChannelConfig struct {
 	QuietDay bool `yaml:"quiet_day"`
 }
 
+// GapsConfig posts, once a week, the questions of the last seven days
+// the articles could not answer (what `bot gaps` lists) to a channel,
+// for the editors. Empty Platform posts nothing.
+type GapsConfig struct {
+	// Platform is discord or slack.
+	Platform string `yaml:"platform"`
+	// Channel is the channel id.
+	Channel string `yaml:"channel"`
+	// Weekday and Time are when, in Timezone (empty: UTC).
+	Weekday  Weekday   `yaml:"weekday"`
+	Time     ClockTime `yaml:"time"`
+	Timezone TimeZone  `yaml:"timezone"`
+}
+
 // FeedsConfig lists feeds `bot serve` keeps ingested.
 type FeedsConfig struct {
 	// URLs are RSS or Atom feeds.
@@ -286,6 +300,19 @@ func (c Config) validateServe() []error {
 		}
 		if d.MaxItems < 0 || d.MaxItems > 20 {
 			errs = append(errs, bad(key+".max_items", "is %d: use 1 to 20 (0 means 5)", d.MaxItems))
+		}
+	}
+	if g := c.Gaps; g.Platform != "" {
+		switch g.Platform {
+		case "discord", "slack":
+		default:
+			errs = append(errs, bad("gaps.platform", "is %q: use discord or slack, or leave it empty", g.Platform))
+		}
+		if g.Channel == "" {
+			errs = append(errs, bad("gaps.channel", "is empty: give the desk channel's id"))
+		}
+		if !g.Time.set {
+			errs = append(errs, bad("gaps.time", "is empty: give the local time of day as HH:MM, such as \"09:00\""))
 		}
 	}
 	if c.Feeds.Interval < Duration(time.Minute) {

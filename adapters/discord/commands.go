@@ -80,6 +80,10 @@ func (b *Bot) registerCommands(ctx context.Context) {
 
 // handleInteraction serves one slash command.
 func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
+	if i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit {
+		b.handleComponent(ctx, i)
+		return
+	}
 	if i.Type != discordgo.InteractionApplicationCommand {
 		return
 	}

@@ -15,7 +15,12 @@ var (
 
 // sendID is send, returning the posted message's id.
 func (b *Bot) sendID(ctx context.Context, channelID, content string, ref *discordgo.MessageReference) (string, error) {
-	m, err := b.send(ctx, channelID, content, ref)
+	return b.sendIDWith(ctx, channelID, content, ref, nil)
+}
+
+// sendIDWith is sendID with components under the message.
+func (b *Bot) sendIDWith(ctx context.Context, channelID, content string, ref *discordgo.MessageReference, comps []discordgo.MessageComponent) (string, error) {
+	m, err := b.sendWith(ctx, channelID, content, ref, comps)
 	if err != nil || m == nil {
 		return "", err
 	}

@@ -65,6 +65,11 @@ func scrub(err error) error {
 
 // send posts one message: no mentions, no link previews.
 func (b *Bot) send(ctx context.Context, channelID, content string, ref *discordgo.MessageReference) (*discordgo.Message, error) {
+	return b.sendWith(ctx, channelID, content, ref, nil)
+}
+
+// sendWith is send with components under the message.
+func (b *Bot) sendWith(ctx context.Context, channelID, content string, ref *discordgo.MessageReference, comps []discordgo.MessageComponent) (*discordgo.Message, error) {
 	var m *discordgo.Message
 	err := retry(ctx, b.log, "post message", func(opts ...discordgo.RequestOption) error {
 		var err error
@@ -73,6 +78,7 @@ func (b *Bot) send(ctx context.Context, channelID, content string, ref *discordg
 			AllowedMentions: noMentions(),
 			Reference:       ref,
 			Flags:           discordgo.MessageFlagsSuppressEmbeds,
+			Components:      comps,
 		}, opts...)
 		return err
 	})
@@ -81,14 +87,24 @@ func (b *Bot) send(ctx context.Context, channelID, content string, ref *discordg
 
 // edit replaces a message's content.
 func (b *Bot) edit(ctx context.Context, channelID, messageID, content string) error {
+	return b.editWith(ctx, channelID, messageID, content, nil)
+}
+
+// editWith replaces a message's content and, when comps is not nil, its
+// components.
+func (b *Bot) editWith(ctx context.Context, channelID, messageID, content string, comps []discordgo.MessageComponent) error {
 	return retry(ctx, b.log, "edit message", func(opts ...discordgo.RequestOption) error {
-		_, err := b.rest.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		e := &discordgo.MessageEdit{
 			ID:              messageID,
 			Channel:         channelID,
 			Content:         &content,
 			AllowedMentions: noMentions(),
 			Flags:           discordgo.MessageFlagsSuppressEmbeds,
-		}, opts...)
+		}
+		if comps != nil {
+			e.Components = &comps
+		}
+		_, err := b.rest.ChannelMessageEditComplex(e, opts...)
 		return err
 	})
 }
@@ -127,6 +143,9 @@ type messageReply struct {
 	placeholder string // the message that progress edits
 	typing      bool
 	posted      string // the answer's first message, once posted
+	// comps are the components (feedback buttons) the answer's last
+	// message gets; set by AnswerRated around its post.
+	comps []discordgo.MessageComponent
 
 	tracked  bool // counted in b.work
 	doneOnce sync.Once
@@ -277,16 +296,20 @@ func (r *messageReply) post(ctx context.Context, pieces []string, mayStartThread
 	ch, ref := r.target(ctx)
 	for i, p := range pieces {
 		var err error
+		var comps []discordgo.MessageComponent
+		if i == len(pieces)-1 {
+			comps = r.comps // the feedback buttons go under the last message
+		}
 		id := ""
 		if i == 0 && r.placeholder != "" {
 			id = r.placeholder
-			err = r.b.edit(ctx, ch, r.placeholder, p)
+			err = r.b.editWith(ctx, ch, r.placeholder, p, comps)
 			if status, _ := restStatus(err); status == http.StatusNotFound {
 				// Someone deleted the placeholder: post anew.
-				id, err = r.b.sendID(ctx, ch, p, ref)
+				id, err = r.b.sendIDWith(ctx, ch, p, ref, comps)
 			}
 		} else {
-			id, err = r.b.sendID(ctx, ch, p, ref)
+			id, err = r.b.sendIDWith(ctx, ch, p, ref, comps)
 		}
 		if err != nil {
 			return err

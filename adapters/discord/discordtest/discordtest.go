@@ -110,6 +110,9 @@ type Message struct {
 	ReplyTo string
 	// Edits is how many times it was edited.
 	Edits int
+	// Components are its components (buttons, menus) as sent, JSON; ""
+	// for none.
+	Components string
 }
 
 // Channel is a channel or thread the fake knows.
@@ -368,6 +371,7 @@ func (s *Server) RateLimitFor(method, path string, n int, retryAfter time.Durati
 func (s *Server) post(channel string, body map[string]any) *Message {
 	m := &Message{ID: strconv.FormatInt(s.id.Add(1), 10), ChannelID: channel}
 	m.Content, _ = body["content"].(string)
+	m.Components = componentsJSON(body)
 	if ref, ok := body["message_reference"].(map[string]any); ok {
 		m.ReplyTo, _ = ref["message_id"].(string)
 	}
@@ -402,6 +406,9 @@ func (s *Server) edit(channel, id string, body map[string]any) (*Message, bool) 
 	}
 	if c, ok := body["content"].(string); ok {
 		m.Content = c
+	}
+	if c := componentsJSON(body); c != "" {
+		m.Components = c
 	}
 	m.Edits++
 	cp := *m
@@ -821,4 +828,83 @@ func (s *Server) InteractionPayload(c SlashCommand) map[string]any {
 // InteractionCreate dispatches an INTERACTION_CREATE of c.
 func (s *Server) InteractionCreate(c SlashCommand) error {
 	return s.Dispatch("INTERACTION_CREATE", s.InteractionPayload(c))
+}
+
+// componentsJSON is a message body's components as JSON, "" for none.
+func componentsJSON(body map[string]any) string {
+	c, ok := body["components"].([]any)
+	if !ok || len(c) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// Click is a person's use of a message component: a button or a select
+// menu under a message of the bot's.
+type Click struct {
+	// ID is the interaction's id; its token is "tok-" and the id.
+	ID        string
+	ChannelID string
+	// MessageID is the message the component is under.
+	MessageID string
+	// UserID is who clicked; empty means "u1".
+	UserID string
+	// CustomID is the component's custom id.
+	CustomID string
+	// Values are a select menu's chosen values.
+	Values []string
+	// GuildID is the server; empty means Options.GuildID.
+	GuildID string
+}
+
+func (s *Server) clickBase(id, channel, user, guild string, typ int, data map[string]any) map[string]any {
+	if user == "" {
+		user = "u1"
+	}
+	if guild == "" {
+		guild = s.opts.GuildID
+	}
+	return map[string]any{
+		"id": id, "application_id": s.opts.AppID, "type": typ, "token": "tok-" + id,
+		"channel_id": channel, "guild_id": guild, "version": 1, "data": data,
+		"member": map[string]any{"user": map[string]any{"id": user, "username": "ann"}, "permissions": "0"},
+	}
+}
+
+// ClickPayload is the INTERACTION_CREATE payload (type 3) of c.
+func (s *Server) ClickPayload(c Click) map[string]any {
+	data := map[string]any{"custom_id": c.CustomID, "component_type": 2}
+	if c.Values != nil {
+		data["component_type"] = 3
+		data["values"] = c.Values
+	}
+	p := s.clickBase(c.ID, c.ChannelID, c.UserID, c.GuildID, 3, data)
+	p["message"] = map[string]any{"id": c.MessageID, "channel_id": c.ChannelID}
+	return p
+}
+
+// ComponentClick dispatches a click on a component.
+func (s *Server) ComponentClick(c Click) error {
+	return s.Dispatch("INTERACTION_CREATE", s.ClickPayload(c))
+}
+
+// ModalSubmit dispatches the submission (type 5) of a form with custom id
+// customID whose text fields hold values (field custom id → text).
+func (s *Server) ModalSubmit(id, channelID, userID, customID string, values map[string]string) error {
+	var rows []any
+	for k, v := range values {
+		rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": k, "value": v}}})
+	}
+	return s.Dispatch("INTERACTION_CREATE", s.clickBase(id, channelID, userID, "", 5, map[string]any{"custom_id": customID, "components": rows}))
+}
+
+// Callback returns the body of the last response the bot gave to
+// interaction id (its callback), and whether there was one.
+func (s *Server) Callback(id string) (map[string]any, bool) {
+	rs := s.Requests("POST", "/api/v10/interactions/"+id+"/tok-"+id+"/callback")
+	if len(rs) == 0 {
+		return nil, false
+	}
+	return rs[len(rs)-1].Body, true
 }

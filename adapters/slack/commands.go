@@ -217,6 +217,9 @@ func messageText(m slack.Message) string {
 // asks about the message it was used on, and answers in that message's
 // thread. It returns the work to do after the acknowledgement, or nil.
 func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
+	if f := b.feedback(cb); f != nil {
+		return f
+	}
 	if cb.Type != slack.InteractionTypeMessageAction || cb.CallbackID != ShortcutID {
 		b.log.Debug("slack: ignoring an interaction", "type", cb.Type, "callback", cb.CallbackID)
 		return nil

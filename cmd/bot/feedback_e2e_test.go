@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/byline-bot/byline/adapters/discord/discordtest"
+	"github.com/byline-bot/byline/adapters/slack/slacktest"
 	"github.com/byline-bot/byline/knowledge"
 )
 
@@ -166,5 +167,154 @@ func TestServeDiscordFeedback(t *testing.T) {
 	}
 	if len(fb.Reports) != 1 || fb.Reports[0].N != 1 || fb.Reports[0].Reason != "the council said 3.8 million" {
 		t.Errorf("reports %+v: want one of [1] with its reason", fb.Reports)
+	}
+}
+
+// TestServeSlackFeedback: the answer's blocks end in the three buttons; a
+// click is answered to the reader alone and recorded once even when the
+// envelope comes twice; "a source is wrong" opens a form whose submission
+// records the report with its source and reason; a forged id changes
+// nothing.
+func TestServeSlackFeedback(t *testing.T) {
+	dir, db := ingestArticles(t, map[string]string{"bridge.md": bridgeMD(bridgeCost, bridgeOpening)})
+	fake := slacktest.New(slacktest.Options{})
+	t.Cleanup(fake.Close)
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, fmt.Sprintf("slack: {enabled: true, bot_token: '${SLACK_BOT_TOKEN}', app_token: '${SLACK_APP_TOKEN}', api_url: %q}\n", fake.APIURL()))
+	srv := startServe(t, cfg, db, map[string]string{"SLACK_BOT_TOKEN": fake.BotToken(), "SLACK_APP_TOKEN": fake.AppToken()})
+	wait := func(what string, cond func() bool) { t.Helper(); srv.waitOn(t, fake.Wait, what, cond) }
+	wait("the bot did not connect", fake.Connected)
+	q := slacktest.UserMessage{EventID: "Ev1", Channel: "C1", TS: "1764489600.000100", Text: "How much will the Mill River footbridge cost?"}
+	if err := fake.AppMention(q); err != nil {
+		t.Fatal(err)
+	}
+	var ans slacktest.Message
+	wait("no answer with buttons", func() bool {
+		for _, m := range fake.Messages("C1", q.TS) {
+			if strings.Contains(m.Blocks, "3.2 million") && strings.Contains(m.Blocks, "byline_feedback") {
+				ans = m
+				return true
+			}
+		}
+		return false
+	})
+	var blocks []struct {
+		BlockID  string            `json:"block_id"`
+		Elements []json.RawMessage `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(ans.Blocks), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, b := range blocks {
+		if b.BlockID == "byline_feedback" {
+			for _, raw := range b.Elements {
+				var e struct {
+					ActionID string `json:"action_id"`
+					Text     struct {
+						Text string `json:"text"`
+					} `json:"text"`
+				}
+				if err := json.Unmarshal(raw, &e); err != nil {
+					t.Fatal(err)
+				}
+				ids[e.Text.Text] = e.ActionID
+			}
+		}
+	}
+	helpful, notHelpful, wrong := ids[":thumbsup: Helpful"], ids[":thumbsdown: Not helpful"], ids["A source is wrong"]
+	if helpful == "" || notHelpful == "" || wrong == "" {
+		t.Fatalf("buttons %v: want all three", ids)
+	}
+	n := 0
+	click := func(user, actionID string) string {
+		t.Helper()
+		n++
+		env := fmt.Sprintf("envc%d", n)
+		payload := map[string]any{
+			"type": "block_actions", "trigger_id": "trig-" + env, "response_url": fake.ResponseURL(env),
+			"user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
+			"message": map[string]any{"ts": ans.TS, "thread_ts": q.TS},
+			"actions": []any{map[string]any{"type": "button", "block_id": "byline_feedback", "action_id": actionID, "action_ts": "1"}},
+		}
+		for range 2 { // delivered twice, answered once
+			if err := fake.Interactive(env, payload); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return env
+	}
+	said := func(env string) string {
+		t.Helper()
+		var text string
+		wait("no reply to the click", func() bool {
+			rs := fake.Responses(env)
+			if len(rs) > 0 {
+				b, _ := json.Marshal(rs[0].JSON)
+				text = string(b)
+			}
+			return len(rs) > 0
+		})
+		return text
+	}
+	if got := said(click("U1", helpful)); !strings.Contains(got, "helped") || !strings.Contains(got, "ephemeral") {
+		t.Errorf("helpful: %s", got)
+	}
+	if got := said(click("U1", notHelpful)); !strings.Contains(got, "didn't help") {
+		t.Errorf("not helpful: %s", got)
+	}
+	if got := said(click("U1", "fb1.1.h.forgedmac")); !strings.Contains(got, "nothing was recorded") {
+		t.Errorf("a forged id: %s", got)
+	}
+	click("U1", wrong)
+	wait("the report form was not opened", func() bool { return len(fake.Views()) > 0 })
+	view, _ := fake.Views()[0]["view"].(map[string]any)
+	callback, _ := view["callback_id"].(string)
+	meta, _ := view["private_metadata"].(string)
+	if callback == "" || !strings.Contains(meta, "C1") {
+		t.Fatalf("the form: %v", view)
+	}
+	submit := map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "U1"},
+		"view": map[string]any{"id": "V9", "hash": "h9", "callback_id": callback, "private_metadata": meta,
+			"state": map[string]any{"values": map[string]any{
+				"source": map[string]any{"n": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "1"}}},
+				"reason": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": "the council said 3.8 million"}},
+			}}},
+	}
+	if err := fake.Interactive("envs1", submit); err != nil {
+		t.Fatal(err)
+	}
+	wait("the report was not confirmed", func() bool {
+		for _, r := range fake.Requests("chat.postEphemeral") {
+			if strings.Contains(r.Form.Get("text"), "source [1] is wrong") && r.Form.Get("user") == "U1" {
+				return true
+			}
+		}
+		return false
+	})
+	srv.end(t)
+	for _, env := range []string{"envc1", "envc2", "envc3"} {
+		if got := len(fake.Responses(env)); got != 1 {
+			t.Errorf("%s, delivered twice, was answered %d times", env, got)
+		}
+	}
+
+	store, err := knowledge.Open(context.Background(), db, knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	fb, err := store.AnswerFeedback(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fb.Votes) != 1 || len(fb.Reports) != 1 || fb.Reports[0].N != 1 || fb.Reports[0].Reason != "the council said 3.8 million" {
+		t.Errorf("feedback %+v: want one (changed) vote and the report of [1]", fb)
+	}
+	for _, v := range fb.Votes {
+		if v != knowledge.VoteNotHelpful {
+			t.Errorf("vote %s, want not_helpful", v)
+		}
 	}
 }

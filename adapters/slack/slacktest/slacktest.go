@@ -167,6 +167,7 @@ type Server struct {
 	// messages
 	mmu      sync.Mutex
 	messages map[string]*Message   // channel + "/" + ts
+	views    []map[string]any      // views.open bodies
 	inThread map[string][]*Message // channel + "/" + thread_ts, oldest first
 
 	// Socket Mode
@@ -250,6 +251,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/chat.postMessage", s.api(s.postMessage))
 	mux.HandleFunc("POST /api/chat.update", s.api(s.update))
 	mux.HandleFunc("POST /api/conversations.replies", s.api(s.replies))
+	// Forms and replies to one reader: recorded (see Requests), not shown.
+	mux.HandleFunc("POST /api/views.open", s.openView)
+	mux.HandleFunc("POST /api/chat.postEphemeral", s.api(func(r *http.Request, form url.Values) (map[string]any, string) {
+		if e := s.check(r, form); e != "" {
+			return nil, e
+		}
+		if form.Get("user") == "" {
+			return nil, "user_not_in_channel"
+		}
+		return map[string]any{"message_ts": s.nextTS()}, ""
+	}))
 	mux.HandleFunc("POST /response/{id}", s.serveResponse)
 	mux.HandleFunc("GET /socket", s.serveSocket)
 	return mux
@@ -397,6 +409,35 @@ func (s *Server) replies(r *http.Request, form url.Values) (map[string]any, stri
 		}
 	}
 	return map[string]any{"messages": msgs, "has_more": false}, ""
+}
+
+// openView is views.open, which slack-go sends as JSON: the view is
+// recorded (see Views) and given an id.
+func (s *Server) openView(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	resp := map[string]any{"ok": true}
+	switch {
+	case r.Header.Get("Authorization") != "Bearer "+s.opts.BotToken:
+		resp = map[string]any{"ok": false, "error": "invalid_auth"}
+	case json.NewDecoder(r.Body).Decode(&body) != nil || body["trigger_id"] == nil || body["trigger_id"] == "":
+		resp = map[string]any{"ok": false, "error": "invalid_trigger_id"}
+	default:
+		s.mmu.Lock()
+		s.views = append(s.views, body)
+		s.mmu.Unlock()
+		resp["view"] = map[string]any{"id": s.nextID("V"), "hash": "h1"}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(resp)
+	s.notify()
+}
+
+// Views returns the views.open requests so far, oldest first: each with
+// its trigger_id and view.
+func (s *Server) Views() []map[string]any {
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	return append([]map[string]any(nil), s.views...)
 }
 
 // check is what posting and updating have in common: the token and the

@@ -260,6 +260,9 @@ type interactionReply struct {
 	tracked  bool
 	doneOnce sync.Once
 	posted   string // the response's message id, once edited in
+	// comps are the feedback buttons the answer's last message gets;
+	// set by AnswerRated.
+	comps []discordgo.MessageComponent
 }
 
 func (r *interactionReply) flags() discordgo.MessageFlags {
@@ -300,8 +303,18 @@ func (r *interactionReply) deferReply(ctx context.Context) bool {
 
 // editOriginal replaces the deferred response's content.
 func (r *interactionReply) editOriginal(ctx context.Context, text string) error {
+	return r.editOriginalWith(ctx, text, nil)
+}
+
+// editOriginalWith is editOriginal with components under the response,
+// when comps is not nil.
+func (r *interactionReply) editOriginalWith(ctx context.Context, text string, comps []discordgo.MessageComponent) error {
 	return retry(ctx, r.b.log, "edit interaction response", func(opts ...discordgo.RequestOption) error {
-		m, err := r.b.rest.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, opts...)
+		e := &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}
+		if comps != nil {
+			e.Components = &comps
+		}
+		m, err := r.b.rest.InteractionResponseEdit(r.i, e, opts...)
 		if err == nil && m != nil {
 			r.posted = m.ID
 		}
@@ -331,7 +344,11 @@ func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 			return errors.New("discord: the answer came after the slash command's 15 minutes, and an answer for the asker alone cannot be posted any other way")
 		}
 		for n, p := range pieces {
-			id, err := r.b.sendID(ctx, r.i.ChannelID, p, nil)
+			var comps []discordgo.MessageComponent
+			if n == len(pieces)-1 {
+				comps = r.comps
+			}
+			id, err := r.b.sendIDWith(ctx, r.i.ChannelID, p, nil, comps)
 			if err != nil {
 				return err
 			}
@@ -342,14 +359,18 @@ func (r *interactionReply) deliver(ctx context.Context, pieces []string) error {
 		return nil
 	}
 	for n, p := range pieces {
+		var comps []discordgo.MessageComponent
+		if n == len(pieces)-1 {
+			comps = r.comps // the feedback buttons go under the last message
+		}
 		if n == 0 {
-			if err := r.editOriginal(ctx, p); err != nil {
+			if err := r.editOriginalWith(ctx, p, comps); err != nil {
 				return err
 			}
 			continue
 		}
 		err := retry(ctx, r.b.log, "interaction follow-up", func(opts ...discordgo.RequestOption) error {
-			_, err := r.b.rest.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: r.flags()}, opts...)
+			_, err := r.b.rest.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: r.flags(), Components: comps}, opts...)
 			return err
 		})
 		if err != nil {

@@ -20,7 +20,20 @@ import (
 // a click works after a restart and a forged one is refused. Each click
 // is acknowledged at once with a reply only the reader sees.
 
-var _ chat.Rater = (*messageReply)(nil)
+var (
+	_ chat.Rater = (*messageReply)(nil)
+	_ chat.Rater = (*interactionReply)(nil)
+)
+
+// AnswerRated implements chat.Rater for /ask: Answer, with the buttons
+// under the response's last message.
+func (r *interactionReply) AnswerRated(ctx context.Context, a answer.Answer, c chat.Controls) error {
+	defer r.finish()
+	r.mu.Lock()
+	r.comps = buttons(c)
+	r.mu.Unlock()
+	return r.deliver(ctx, Render(a))
+}
 
 // AnswerRated implements chat.Rater: Answer, with the buttons under the
 // answer's last message.

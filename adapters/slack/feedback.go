@@ -19,7 +19,21 @@ import (
 // signed control id, which names the answer, so a click works after a
 // restart and a forged one is refused. Replies go to the reader alone.
 
-var _ chat.Rater = (*messageReply)(nil)
+var (
+	_ chat.Rater = (*messageReply)(nil)
+	_ chat.Rater = (*commandReply)(nil)
+)
+
+// AnswerRated implements chat.Rater for /byline ask: Answer, with the
+// buttons under the last message the response_url takes.
+func (r *commandReply) AnswerRated(ctx context.Context, a answer.Answer, c chat.Controls) error {
+	defer r.finish()
+	ms := Render(a)
+	if n := min(len(ms), maxResponses); n > 0 {
+		ms[n-1].Blocks = append(ms[n-1].Blocks, feedbackBlock(c))
+	}
+	return r.deliver(ctx, ms)
+}
 
 // FeedbackBlockID is the block_id of an answer's feedback buttons.
 const FeedbackBlockID = "byline_feedback"

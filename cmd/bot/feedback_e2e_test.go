@@ -139,6 +139,26 @@ func TestServeDiscordFeedback(t *testing.T) {
 	if got := content(click("i6", "u1", "fb1.1.h.forgedmac")); !strings.Contains(got, "nothing was recorded") {
 		t.Errorf("a forged id: %q", got)
 	}
+
+	// /ask's answer carries the buttons too.
+	if err := fake.InteractionCreate(discordtest.SlashCommand{ID: "s1", ChannelID: "c1", Name: "ask",
+		Options: map[string]string{"question": "How much will the Mill River footbridge cost?"}}); err != nil {
+		t.Fatal(err)
+	}
+	var askIDs map[string]string
+	srv.waitOn(t, fake.Wait, "no /ask answer with buttons", func() bool {
+		for _, r := range fake.Requests("PATCH", "/api/v10/webhooks/800/tok-s1/messages/@original") {
+			if c, ok := r.Body["components"].([]any); ok && len(c) > 0 {
+				b, _ := json.Marshal(c)
+				askIDs = controlsOf(t, discordtest.Message{Components: string(b)})
+				return true
+			}
+		}
+		return false
+	})
+	if got := content(click("i8", "u3", askIDs["Helpful"])); !strings.Contains(got, "helped") {
+		t.Errorf("helpful on /ask's answer: %q", got)
+	}
 	srv.end(t)
 
 	// A restart: the old answer's button still counts.
@@ -167,6 +187,9 @@ func TestServeDiscordFeedback(t *testing.T) {
 	}
 	if len(fb.Reports) != 1 || fb.Reports[0].N != 1 || fb.Reports[0].Reason != "the council said 3.8 million" {
 		t.Errorf("reports %+v: want one of [1] with its reason", fb.Reports)
+	}
+	if fb2, err := store.AnswerFeedback(context.Background(), 2); err != nil || len(fb2.Votes) != 1 {
+		t.Errorf("/ask's answer: votes %+v, %v; want one", fb2.Votes, err)
 	}
 }
 
@@ -288,6 +311,19 @@ func TestServeSlackFeedback(t *testing.T) {
 	wait("the report was not confirmed", func() bool {
 		for _, r := range fake.Requests("chat.postEphemeral") {
 			if strings.Contains(r.Form.Get("text"), "source [1] is wrong") && r.Form.Get("user") == "U1" {
+				return true
+			}
+		}
+		return false
+	})
+	// /byline ask's answer carries the buttons too.
+	if err := fake.Slash(slacktest.SlashCommand{EnvelopeID: "envask", Text: "ask How much will the Mill River footbridge cost?", ChannelID: "C1"}); err != nil {
+		t.Fatal(err)
+	}
+	wait("no /byline ask answer with buttons", func() bool {
+		for _, r := range fake.Responses("envask") {
+			b, _ := json.Marshal(r.JSON)
+			if strings.Contains(string(b), "3.2 million") && strings.Contains(string(b), "byline_feedback") {
 				return true
 			}
 		}

@@ -278,24 +278,42 @@ func FuzzSplit(f *testing.F) {
 	})
 }
 
-func TestWorkDrain(t *testing.T) {
-	var w Work
-	if !w.Add() || !w.Add() {
-		t.Fatal("open Work refused work")
+// The queue is a platform's one tracker of work in flight: Drain waits
+// for its jobs and its holds alike, and refuses both from then on.
+func TestQueueDrainTracksJobsAndHolds(t *testing.T) {
+	q := NewQueue(context.Background(), 1, 4)
+	release1, ok1 := q.Hold()
+	release2, ok2 := q.Hold()
+	if !ok1 || !ok2 {
+		t.Fatal("an open queue refused a hold")
 	}
-	w.Done()
-	go w.Done()
-	if left := w.Drain(10 * time.Second); left != 0 {
+	started, finish := make(chan struct{}), make(chan struct{})
+	if _, err := q.Submit("c", func(context.Context) { close(started); <-finish }); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if got := q.InFlight(); got != 3 {
+		t.Errorf("InFlight = %d, want 3 (two holds, one conversation)", got)
+	}
+	release1()
+	release1() // a second call is harmless
+	if got := q.InFlight(); got != 2 {
+		t.Errorf("InFlight after one release (twice) = %d, want 2", got)
+	}
+	if left := q.Drain(0); left != 2 {
+		t.Errorf("Drain(0) of a busy queue left %d, want 2", left)
+	}
+	if _, ok := q.Hold(); ok {
+		t.Error("a draining queue took a hold")
+	}
+	if _, err := q.Submit("d", func(context.Context) {}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Submit to a draining queue: %v, want ErrClosed", err)
+	}
+	go func() { release2(); close(finish) }()
+	if left := q.Drain(10 * time.Second); left != 0 {
 		t.Errorf("Drain left %d in flight, want 0", left)
 	}
-	if w.Add() {
-		t.Error("a drained Work took more work")
-	}
-	var busy Work
-	busy.Add()
-	if left := busy.Drain(0); left != 1 {
-		t.Errorf("Drain of a busy Work at once left %d, want 1", left)
-	}
+	q.Wait() // returns at once: nothing is in flight
 }
 
 func TestRecent(t *testing.T) {

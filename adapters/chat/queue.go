@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // ErrQueueFull is returned by Submit when a conversation already has as
@@ -17,7 +18,10 @@ var ErrClosed = errors.New("chat: the queue is closed: shutting down")
 // time, while different conversations run at once, up to a limit. Submit
 // never blocks, so a platform's event loop can hand work over and go on.
 //
-// At shutdown, Close refuses new jobs while those queued go on; once the
+// A Queue is also the one tracker of a platform's work in flight: besides
+// its jobs it counts what Hold is given (an interaction being handled, a
+// reply being posted), and Close refuses both from then on. At shutdown
+// Drain closes it and waits, for a while, for the work in flight; once the
 // queue's context is done, the jobs that have not started are dropped
 // (Dropped counts them), and Wait returns when the running ones finish.
 type Queue struct {
@@ -26,7 +30,8 @@ type Queue struct {
 	perKey   int
 	mu       sync.Mutex
 	pending  map[string][]func(context.Context)
-	wg       sync.WaitGroup
+	work     int           // conversations being drained, plus holds
+	idle     chan struct{} // closed when work drops to 0; nil unless awaited
 	inFlight int
 	closed   bool
 	dropped  int
@@ -62,14 +67,56 @@ func (q *Queue) Submit(key string, job func(context.Context)) (int, error) {
 	if running {
 		return len(jobs), nil
 	}
-	q.wg.Add(1)
+	q.work++
 	go q.drain(key)
 	return 0, nil
 }
 
+// Hold counts one piece of work that is not a job of the queue, such as
+// a reply being posted or a button click being handled, so that Drain and
+// Wait wait for it too. It returns the function that says it is done
+// (calling it more than once is harmless), or ok false once the queue is
+// closed: the caller is then to refuse the work.
+func (q *Queue) Hold() (release func(), ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return nil, false
+	}
+	q.work++
+	var once sync.Once
+	return func() { once.Do(q.done) }, true
+}
+
+// done counts one conversation drained or one hold released.
+func (q *Queue) done() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.work--
+	if q.work == 0 && q.idle != nil {
+		close(q.idle)
+		q.idle = nil
+	}
+}
+
+// idled returns a channel closed once no work is in flight.
+func (q *Queue) idled() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.work == 0 {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	if q.idle == nil {
+		q.idle = make(chan struct{})
+	}
+	return q.idle
+}
+
 // drain runs a conversation's jobs until none is left.
 func (q *Queue) drain(key string) {
-	defer q.wg.Done()
+	defer q.done()
 	for {
 		q.mu.Lock()
 		jobs := q.pending[key]
@@ -126,19 +173,52 @@ func (q *Queue) run(job func(context.Context)) {
 // Capacity is how many jobs run at once.
 func (q *Queue) Capacity() int { return cap(q.slots) }
 
-// Close refuses new jobs: Submit returns ErrClosed from now on. Jobs
-// already queued go on until the queue's context is done. Close may be
-// called more than once.
+// Close refuses new work: Submit returns ErrClosed and Hold false from
+// now on. Jobs already queued go on until the queue's context is done.
+// Close may be called more than once.
 func (q *Queue) Close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
 }
 
-// Wait blocks until every submitted job has finished or been dropped.
-// Call it after Close, or once nothing submits any more, so that no job
-// is added while it waits.
-func (q *Queue) Wait() { q.wg.Wait() }
+// Closed reports whether Close (or Drain) has been called.
+func (q *Queue) Closed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed
+}
+
+// Wait blocks until every submitted job has finished or been dropped and
+// every hold is released. Call it after Close, or once nothing submits
+// any more, so that it is not outrun by new work.
+func (q *Queue) Wait() { <-q.idled() }
+
+// Drain closes the queue and waits, at most d, for the work in flight
+// (jobs running or waiting, holds) to finish. It returns how many pieces
+// of work were left when it gave up: 0 when all finished. A platform
+// calls it when it stops taking events; the jobs left run on until the
+// queue's context ends.
+func (q *Queue) Drain(d time.Duration) int {
+	q.Close()
+	idle := q.idled()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+		return 0
+	case <-t.C:
+		return q.InFlight()
+	}
+}
+
+// InFlight returns the pieces of work in flight: conversations with jobs
+// running or waiting, and holds not yet released.
+func (q *Queue) InFlight() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.work
+}
 
 // Dropped returns how many jobs were dropped unstarted because the
 // queue's context ended.

@@ -167,6 +167,20 @@ func (s *Service) First(ctx context.Context, key string) bool {
 // Policy returns the service's policy.
 func (s *Service) Policy() *Policy { return s.opts.Policy }
 
+// Hold counts one piece of a platform's work in flight that is not a
+// queued question (a reply being posted, a click or command being
+// handled) in the service's queue, which is the one tracker of a
+// platform's work. It returns the function that ends it, or ok false once
+// the platform is draining: the work is then to be refused.
+func (s *Service) Hold() (release func(), ok bool) { return s.opts.Queue.Hold() }
+
+// Drain refuses new work and waits, at most d, for the work in flight to
+// finish; it returns how many pieces were left. See Queue.Drain.
+func (s *Service) Drain(d time.Duration) int { return s.opts.Queue.Drain(d) }
+
+// InFlight returns the pieces of work in flight. See Queue.InFlight.
+func (s *Service) InFlight() int { return s.opts.Queue.InFlight() }
+
 // Settings returns a channel's settings (a thread takes its parent
 // channel's).
 func (s *Service) Settings(channelID string) ChannelSettings {

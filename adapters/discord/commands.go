@@ -155,11 +155,12 @@ func (b *Bot) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
 		}
 		ir.key, ir.inThread = chat.CommandConversation(channelID, threadID, userID, i.GuildID == "", cs.Private)
 		ir.thread = threadID
-		if !b.work.Add() {
+		release, ok := b.opts.Service.Hold()
+		if !ok {
 			ir.say(ctx, "I'm restarting; please ask again in a minute.")
 			return
 		}
-		ir.tracked = true
+		ir.release = release
 		b.opts.Service.Ask(chat.Request{UserID: userID, ChannelID: channelID, Text: arg, Sources: cs.Sources}, ir)
 	case "search":
 		b.search(ctx, ir, arg, cs.Sources)
@@ -257,7 +258,7 @@ type interactionReply struct {
 	thread    string // the thread the command was run in, if any
 
 	mu       sync.Mutex
-	tracked  bool
+	release  func() // ends the hold on the service's work, if any
 	doneOnce sync.Once
 	posted   string // the response's message id, once edited in
 	// comps are the feedback buttons the answer's last message gets;
@@ -420,8 +421,8 @@ func (r *interactionReply) Notice(ctx context.Context, text string) error {
 
 func (r *interactionReply) finish() {
 	r.doneOnce.Do(func() {
-		if r.tracked {
-			r.b.work.Done()
+		if r.release != nil {
+			r.release()
 		}
 	})
 }

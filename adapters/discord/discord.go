@@ -74,7 +74,9 @@ type Options struct {
 	Guilds []string
 	// Service is the shared answering pipeline (policy, limits, queue,
 	// engine). Its Policy holds the per-channel settings, keyed by Discord
-	// channel id; a thread takes its parent channel's settings. Required.
+	// channel id; a thread takes its parent channel's settings. Its queue
+	// is also the one tracker of the bot's work in flight: Run drains it
+	// (closing it) at shutdown, so a Service serves one Run. Required.
 	Service *chat.Service
 	// Library serves /search and /source. Required.
 	Library chat.Library
@@ -138,7 +140,6 @@ type Bot struct {
 	dial *dialer
 
 	channels channelCache
-	work     chat.Work
 
 	mu      sync.Mutex
 	botID   string
@@ -280,8 +281,8 @@ func (d *dialer) abort() {
 // token first (a rejected one is ErrTokenRejected, at once), opens the
 // gateway, registers the slash commands, and handles events. When ctx is
 // done it closes the gateway and waits, at most Options.DrainTimeout, for
-// the answers in flight to be posted; those run in the Service's queue, so
-// cancel the queue's context only after Run returns.
+// the answers in flight to be posted (Service.Drain); those run in the
+// Service's queue, so cancel the queue's context only after Run returns.
 func (b *Bot) Run(ctx context.Context) error {
 	b.mu.Lock()
 	if b.running {
@@ -329,8 +330,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.gw.Close(); err != nil {
 		b.log.Warn("discord: closing the gateway", "err", err)
 	}
-	b.log.Info("discord: gateway closed; waiting for answers in flight", "in_flight", b.work.Count())
-	if left := b.work.Drain(b.opts.DrainTimeout); left > 0 {
+	b.log.Info("discord: gateway closed; waiting for answers in flight", "in_flight", b.opts.Service.InFlight())
+	if left := b.opts.Service.Drain(b.opts.DrainTimeout); left > 0 {
 		b.log.Warn("discord: gave up waiting for answers in flight", "waited", b.opts.DrainTimeout, "left", left)
 	}
 	return nil

@@ -63,11 +63,15 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 		func(_ *discordgo.Session, m *discordgo.MessageCreate) { b.queueMessage(ctx, pre, m.Message, false) },
 		func(_ *discordgo.Session, m *discordgo.MessageUpdate) { b.queueMessage(ctx, pre, m.Message, true) },
 		func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-			if i.Interaction == nil || !b.work.Add() {
+			if i.Interaction == nil {
+				return
+			}
+			release, ok := b.opts.Service.Hold()
+			if !ok {
 				return
 			}
 			go func() {
-				defer b.work.Done()
+				defer release()
 				b.handleInteraction(ctx, i.Interaction)
 			}()
 		},
@@ -76,14 +80,18 @@ func (b *Bot) handlers(ctx context.Context, pre *chat.Queue) []interface{} {
 
 // queueMessage hands a message to pre, in its channel's order.
 func (b *Bot) queueMessage(ctx context.Context, pre *chat.Queue, m *discordgo.Message, edited bool) {
-	if m == nil || m.Author == nil || !b.work.Add() {
+	if m == nil || m.Author == nil {
+		return
+	}
+	release, ok := b.opts.Service.Hold()
+	if !ok {
 		return
 	}
 	if _, err := pre.Submit(m.ChannelID, func(context.Context) {
-		defer b.work.Done()
+		defer release()
 		b.handleMessage(ctx, m, edited)
 	}); err != nil {
-		b.work.Done()
+		release()
 		b.log.Warn("discord: too many messages waiting in a channel; dropping one", "channel", m.ChannelID, "message", m.ID)
 	}
 }
@@ -124,11 +132,12 @@ func (b *Bot) handleMessage(ctx context.Context, dm *discordgo.Message, edited b
 	}
 	m.Dedupe = []string{"message:" + dm.ID}
 	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
-		if !b.work.Add() {
+		release, ok := b.opts.Service.Hold()
+		if !ok {
 			return nil
 		}
 		r := b.newMessageReply(w, m, dm)
-		r.tracked = true
+		r.release = release
 		return r
 	})
 }

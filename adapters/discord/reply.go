@@ -147,7 +147,7 @@ type messageReply struct {
 	// message gets; set by AnswerRated around its post.
 	comps []discordgo.MessageComponent
 
-	tracked  bool // counted in b.work
+	release  func() // ends the hold on the service's work, if any
 	doneOnce sync.Once
 	done     chan struct{}
 }
@@ -326,8 +326,8 @@ func (r *messageReply) post(ctx context.Context, pieces []string, mayStartThread
 func (r *messageReply) finish() {
 	r.doneOnce.Do(func() {
 		close(r.done)
-		if r.tracked {
-			r.b.work.Done()
+		if r.release != nil {
+			r.release()
 		}
 	})
 }

@@ -84,10 +84,14 @@ func (b *Bot) command(cmd slack.SlashCommand) (*ackMessage, func(context.Context
 			return private("Ask a question after " + name + " ask, for example: " + name + " ask what did the council decide?"), nil
 		}
 		return nil, func(ctx context.Context) {
-			if !b.first(ctx, "trigger:"+cmd.TriggerID) || !b.work.Add() {
+			if !b.first(ctx, "trigger:"+cmd.TriggerID) {
 				return
 			}
-			r.tracked = true
+			release, ok := b.opts.Service.Hold()
+			if !ok {
+				return
+			}
+			r.release = release
 			b.opts.Service.Ask(chat.Request{UserID: cmd.UserID, ChannelID: cmd.ChannelID, Text: questionText(arg, b.botUser()), Sources: cs.Sources}, r)
 		}
 	case "search":
@@ -255,10 +259,11 @@ func (b *Bot) interaction(cb slack.InteractionCallback) func(context.Context) {
 			b: b, channel: channel, threadTS: thread, inThread: true, fallbackURL: cb.ResponseURL,
 			key: chat.ThreadKey(channel, thread),
 		}
-		if !b.work.Add() {
+		release, ok := b.opts.Service.Hold()
+		if !ok {
 			return
 		}
-		r.tracked = true
+		r.release = release
 		b.opts.Service.Ask(chat.Request{UserID: cb.User.ID, ChannelID: channel, Text: q, Sources: cs.Sources}, r)
 	}
 }

@@ -190,11 +190,15 @@ func closedConn(err error) bool {
 
 // goTracked runs f, if any, in a goroutine counted as work in flight.
 func (b *Bot) goTracked(ctx context.Context, f func(context.Context)) {
-	if f == nil || !b.work.Add() {
+	if f == nil {
+		return
+	}
+	release, ok := b.opts.Service.Hold()
+	if !ok {
 		return
 	}
 	go func() {
-		defer b.work.Done()
+		defer release()
 		f(ctx)
 	}()
 }
@@ -243,14 +247,18 @@ func (b *Bot) event(ctx context.Context, pre *chat.Queue, ev slackevents.EventsA
 	default:
 		return
 	}
-	if in.channel == "" || !b.work.Add() {
+	if in.channel == "" {
+		return
+	}
+	release, ok := b.opts.Service.Hold()
+	if !ok {
 		return
 	}
 	if _, err := pre.Submit(in.channel, func(context.Context) {
-		defer b.work.Done()
+		defer release()
 		b.message(ctx, in)
 	}); err != nil {
-		b.work.Done()
+		release()
 		b.log.Warn("slack: too many messages waiting in a channel; dropping one", "channel", in.channel, "ts", in.ts)
 	}
 }
@@ -290,11 +298,12 @@ func (b *Bot) message(ctx context.Context, in incoming) {
 	}
 	m.Dedupe = append(m.Dedupe, "message:"+in.channel+"/"+in.ts)
 	b.opts.Service.HandleMessage(ctx, m, func(w chat.Where) chat.Reply {
-		if !b.work.Add() {
+		release, ok := b.opts.Service.Hold()
+		if !ok {
 			return nil
 		}
 		r := b.newMessageReply(w, m)
-		r.tracked = true
+		r.release = release
 		return r
 	})
 }

@@ -116,7 +116,7 @@ type messageReply struct {
 	quietUntil  time.Time // no progress edits before this: Slack said to wait
 	posted      string    // the answer's first message, once posted
 
-	tracked  bool // counted in b.work
+	release  func() // ends the hold on the service's work, if any
 	doneOnce sync.Once
 }
 
@@ -224,8 +224,8 @@ func (r *messageReply) tellAsker(ctx context.Context, err error) {
 // finish marks the reply delivered (or given up).
 func (r *messageReply) finish() {
 	r.doneOnce.Do(func() {
-		if r.tracked {
-			r.b.work.Done()
+		if r.release != nil {
+			r.release()
 		}
 	})
 }
@@ -248,7 +248,7 @@ type commandReply struct {
 
 	mu       sync.Mutex
 	used     int
-	tracked  bool
+	release  func() // ends the hold on the service's work, if any
 	doneOnce sync.Once
 }
 
@@ -302,8 +302,8 @@ func (r *commandReply) say(ctx context.Context, ms []Message) {
 
 func (r *commandReply) finish() {
 	r.doneOnce.Do(func() {
-		if r.tracked {
-			r.b.work.Done()
+		if r.release != nil {
+			r.release()
 		}
 	})
 }

@@ -75,7 +75,9 @@ type Options struct {
 	OnReady func(ready bool)
 	// Service is the shared answering pipeline (policy, limits, queue,
 	// engine). Its Policy holds the per-channel settings, keyed by Slack
-	// channel id. Required.
+	// channel id. Its queue is also the one tracker of the bot's work in
+	// flight: Run drains it (closing it) at shutdown, so a Service serves
+	// one Run. Required.
 	Service *chat.Service
 	// Library serves `/byline search` and `/byline source`. Required.
 	Library chat.Library
@@ -109,8 +111,6 @@ type Bot struct {
 	client *slack.Client
 	api    webAPI
 	http   *http.Client
-
-	work chat.Work
 
 	mu      sync.Mutex
 	userID  string // the bot's user id, from auth.test
@@ -235,11 +235,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 
 	if err != nil {
-		b.work.Drain(0) // refuse new work; a failed start has none worth waiting for
+		b.opts.Service.Drain(0) // refuse new work; a failed start has none worth waiting for
 		return err
 	}
-	b.log.Info("slack: disconnected; waiting for answers in flight", "in_flight", b.work.Count())
-	if left := b.work.Drain(drainTimeout); left > 0 {
+	b.log.Info("slack: disconnected; waiting for answers in flight", "in_flight", b.opts.Service.InFlight())
+	if left := b.opts.Service.Drain(drainTimeout); left > 0 {
 		b.log.Warn("slack: gave up waiting for answers in flight", "waited", drainTimeout, "left", left)
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,10 +90,12 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 	var endWork context.CancelFunc
 	if post {
 		// Posting needs the channel's platform, over its REST API only.
-		cfg := e.cfg
-		cfg.Discord.Enabled = strings.HasPrefix(ch.Key, "discord:")
-		cfg.Slack.Enabled = !cfg.Discord.Enabled
-		if err := checkPlatforms(cfg); err != nil {
+		name, channelID, _ := strings.Cut(ch.Key, ":")
+		k, ok := kindNamed(name)
+		if !ok {
+			return fmt.Errorf("digest: the channel's platform %q is not one of %s", name, kindNames())
+		}
+		if err := errors.Join(k.check(e.cfg)...); err != nil {
 			return err
 		}
 		var work context.Context
@@ -103,16 +106,11 @@ a time zone are read in the channel's time zone (UTC without --channel).`)
 			return err
 		}
 		w := &wiring{e: e, store: store, library: lib, engine: engine, work: work, log: e.log}
-		var p *platform
-		if cfg.Discord.Enabled {
-			p, err = w.discord()
-		} else {
-			p, err = w.slack()
-		}
+		p, err := w.build(k)
 		if err != nil {
 			return err
 		}
-		ch.Post = digestPoster(p, ch.Key[len(p.name)+1:], nil, e.log)
+		ch.Post = digestPoster(p, channelID, nil, e.log)
 	}
 	sched, err := digest.New(digest.Options{Builder: digests, Runs: store, Logger: e.log})
 	if err != nil {

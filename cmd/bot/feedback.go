@@ -15,16 +15,12 @@ func feedbackSecret(c Config, platform string) []byte {
 	if c.Chat.FeedbackSecret != "" {
 		return []byte(c.Chat.FeedbackSecret)
 	}
-	var token string
-	switch platform {
-	case "discord":
-		token = c.Discord.Token
-	case "slack":
-		token = c.Slack.BotToken
-	default:
+	k, ok := kindNamed(platform)
+	if !ok {
 		// The console's one user has nothing to hide from a known key.
 		return []byte("byline console")
 	}
+	token := k.secret(c)
 	h := hmac.New(sha256.New, []byte(token))
 	h.Write([]byte("byline feedback key"))
 	return h.Sum(nil)

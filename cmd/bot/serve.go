@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/byline-bot/byline/adapters/chat"
-	"github.com/byline-bot/byline/adapters/discord"
 	"github.com/byline-bot/byline/answer"
 	"github.com/byline-bot/byline/corrections"
 	"github.com/byline-bot/byline/digest"
@@ -35,30 +34,6 @@ type platform struct {
 	bot     chat.Platform
 	service *chat.Service
 	queue   *chat.Queue
-}
-
-// checkPlatforms says, before anything is opened, what stops `bot serve`
-// from connecting: no platform enabled, or a token it needs unset.
-func checkPlatforms(c Config) error {
-	if !c.Discord.Enabled && !c.Slack.Enabled {
-		return errors.New("serve: no chat platform is enabled: set discord.enabled or slack.enabled to true in the config (see docs/discord.md and docs/slack.md); `bot chat` needs no platform")
-	}
-	var errs []error
-	if c.Discord.Enabled && strings.TrimSpace(c.Discord.Token) == "" {
-		errs = append(errs, errors.New("discord.token is empty: set the DISCORD_BOT_TOKEN environment variable (the config names it as ${DISCORD_BOT_TOKEN}); docs/discord.md says where to find it"))
-	}
-	if c.Slack.Enabled {
-		if strings.TrimSpace(c.Slack.BotToken) == "" {
-			errs = append(errs, errors.New("slack.bot_token is empty: set the SLACK_BOT_TOKEN environment variable (xoxb-..., from OAuth & Permissions); see docs/slack.md"))
-		}
-		if c.Slack.Mode == "socket" && strings.TrimSpace(c.Slack.AppToken) == "" {
-			errs = append(errs, errors.New("slack.app_token is empty: Socket Mode needs SLACK_APP_TOKEN (xapp-..., with connections:write, from Basic Information); see docs/slack.md"))
-		}
-		if c.Slack.Mode == "http" && strings.TrimSpace(c.Slack.SigningSecret) == "" {
-			errs = append(errs, errors.New("slack.signing_secret is empty: HTTP mode needs SLACK_SIGNING_SECRET (from Basic Information); see docs/slack.md"))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // cmdServe connects to Discord and Slack, answers there, posts the
@@ -113,13 +88,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Ready while every platform is connected and taking questions.
 	var readyMu sync.Mutex
 	up := map[string]bool{}
-	wanted := 0
-	if e.cfg.Discord.Enabled {
-		wanted++
-	}
-	if e.cfg.Slack.Enabled {
-		wanted++
-	}
+	kinds := enabledKinds(e.cfg)
+	wanted := len(kinds)
 	w.onReady = func(platform string) func(bool) {
 		return func(ready bool) {
 			readyMu.Lock()
@@ -138,15 +108,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	var platforms []*platform
-	if e.cfg.Discord.Enabled {
-		p, err := w.discord()
-		if err != nil {
-			return err
-		}
-		platforms = append(platforms, p)
-	}
-	if e.cfg.Slack.Enabled {
-		p, err := w.slack()
+	for _, k := range kinds {
+		p, err := w.build(k)
 		if err != nil {
 			return err
 		}
@@ -345,25 +308,6 @@ func reopenDigestThreads(ctx context.Context, store *knowledge.Store, platforms 
 		}
 	}
 	return nil
-}
-
-// discord builds the Discord platform.
-func (w *wiring) discord() (*platform, error) {
-	c := w.e.cfg.Discord
-	s, q, err := w.service("discord", c.Default, c.Channels)
-	if err != nil {
-		return nil, err
-	}
-	p := &platform{name: "discord", service: s, queue: q}
-	bot, err := discord.New(discord.Options{
-		Token: c.Token, APIURL: c.APIURL, Guilds: c.Guilds, Service: s, Library: w.library,
-		Digest: w.digestNow(p), OnReady: w.readyHook("discord"), Logger: w.e.log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	p.bot = bot
-	return p, nil
 }
 
 // newScheduler builds the digest scheduler over the configured channels,

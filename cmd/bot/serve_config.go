@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/byline-bot/byline/adapters/chat"
@@ -220,16 +222,11 @@ func (c ChannelConfig) validate(key string) []error {
 // notices, by its channel config over the platform's default.
 func correctionsOn(c Config) func(platform, channel string) bool {
 	return func(platform, channel string) bool {
-		var def ChannelConfig
-		var channels map[string]ChannelConfig
-		switch platform {
-		case "discord":
-			def, channels = c.Discord.Default, c.Discord.Channels
-		case "slack":
-			def, channels = c.Slack.Default, c.Slack.Channels
-		default:
+		k, ok := kindNamed(platform)
+		if !ok {
 			return false
 		}
+		def, channels := k.channels(c)
 		def = def.over(defaultChannel())
 		return channels[channel].over(def).Corrections != "off"
 	}
@@ -262,18 +259,15 @@ func (c Config) validateServe() []error {
 			errs = append(errs, bad(key, "is %v: use 0 (no limit) or more", n))
 		}
 	}
-	errs = append(errs, c.Discord.Default.validate("discord.default")...)
-	for id, cc := range c.Discord.Channels {
-		errs = append(errs, cc.validate("discord.channels."+id)...)
-	}
-	errs = append(errs, c.Slack.Default.validate("slack.default")...)
-	for id, cc := range c.Slack.Channels {
-		errs = append(errs, cc.validate("slack.channels."+id)...)
-	}
-	switch c.Slack.Mode {
-	case "socket", "http":
-	default:
-		errs = append(errs, bad("slack.mode", "is %q: use socket or http", c.Slack.Mode))
+	for _, k := range platformKinds {
+		def, channels := k.channels(c)
+		errs = append(errs, def.validate(k.name+".default")...)
+		for _, id := range slices.Sorted(maps.Keys(channels)) {
+			errs = append(errs, channels[id].validate(k.name+".channels."+id)...)
+		}
+		if k.validate != nil {
+			errs = append(errs, k.validate(c)...)
+		}
 	}
 	if c.Digest.Grace <= 0 {
 		errs = append(errs, bad("digest.grace", "is %v: use a positive duration such as 2h (a digest missed by more is skipped)", c.Digest.Grace.D()))
@@ -287,10 +281,8 @@ func (c Config) validateServe() []error {
 			errs = append(errs, bad(key+".name", "%q is used twice", d.Name))
 		}
 		names[d.Name] = true
-		switch d.Platform {
-		case "discord", "slack":
-		default:
-			errs = append(errs, bad(key+".platform", "is %q: use discord or slack", d.Platform))
+		if _, ok := kindNamed(d.Platform); !ok {
+			errs = append(errs, bad(key+".platform", "is %q: use %s", d.Platform, kindNames()))
 		}
 		if d.Channel == "" {
 			errs = append(errs, bad(key+".channel", "is empty: give the channel's id"))
@@ -303,10 +295,8 @@ func (c Config) validateServe() []error {
 		}
 	}
 	if g := c.Gaps; g.Platform != "" {
-		switch g.Platform {
-		case "discord", "slack":
-		default:
-			errs = append(errs, bad("gaps.platform", "is %q: use discord or slack, or leave it empty", g.Platform))
+		if _, ok := kindNamed(g.Platform); !ok {
+			errs = append(errs, bad("gaps.platform", "is %q: use %s, or leave it empty", g.Platform, kindNames()))
 		}
 		if g.Channel == "" {
 			errs = append(errs, bad("gaps.channel", "is empty: give the desk channel's id"))

@@ -19,13 +19,13 @@ import (
 	"go/format"
 	"log"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/byline-bot/byline/text/internal/npmpack"
 )
 
 type country struct {
@@ -51,24 +51,8 @@ func main() {
 	src := flag.String("src", "", "a countries.json to read instead of fetching the package")
 	out := flag.String("out", "places_data.go", "the Go file to write")
 	flag.Parse()
-	path := *src
-	if path == "" {
-		dir, err := os.MkdirTemp("", "genplaces-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		cmd := exec.Command("npm", "pack", "world-countries@"+*version)
-		cmd.Dir, cmd.Stderr = dir, os.Stderr
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("npm pack: %v", err)
-		}
-		tgz := filepath.Join(dir, "world-countries-"+*version+".tgz")
-		if err := exec.Command("tar", "-xzf", tgz, "-C", dir).Run(); err != nil {
-			log.Fatalf("untar: %v", err)
-		}
-		path = filepath.Join(dir, "package", "countries.json")
-	}
+	path, cleanup := npmpack.Path(*src, "world-countries", *version, "countries.json")
+	defer cleanup()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)

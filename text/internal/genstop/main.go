@@ -16,10 +16,10 @@ import (
 	"go/format"
 	"log"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/byline-bot/byline/text/internal/npmpack"
 )
 
 func main() {
@@ -27,23 +27,8 @@ func main() {
 	src := flag.String("src", "", "a stopwords-iso.json to read instead of fetching the package")
 	out := flag.String("out", "stopwords_data.go", "the Go file to write")
 	flag.Parse()
-	path := *src
-	if path == "" {
-		dir, err := os.MkdirTemp("", "genstop-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		cmd := exec.Command("npm", "pack", "stopwords-iso@"+*version)
-		cmd.Dir, cmd.Stderr = dir, os.Stderr
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("npm pack: %v", err)
-		}
-		if err := exec.Command("tar", "-xzf", filepath.Join(dir, "stopwords-iso-"+*version+".tgz"), "-C", dir).Run(); err != nil {
-			log.Fatalf("untar: %v", err)
-		}
-		path = filepath.Join(dir, "package", "stopwords-iso.json")
-	}
+	path, cleanup := npmpack.Path(*src, "stopwords-iso", *version, "stopwords-iso.json")
+	defer cleanup()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)

@@ -64,6 +64,24 @@ func TestMeasureNumbersNamesNear(t *testing.T) {
 	}
 }
 
+// TestMeasureRelated checks that a paragraph's word related in meaning to a
+// question's, in any form ("selected" for "pick"), is found apart from the
+// hits, and that a hit or a near word ("denied" for "denial" shares its
+// first bytes) is never also related.
+func TestMeasureRelated(t *testing.T) {
+	terms := []Term{{Word: "pick", Stem: stem("pick"), IDF: 1}, {Word: "denial", Stem: stem("denial"), IDF: 1}}
+	got := Measure(terms, []Passage{{Title: "Vote", Text: "The party selected him; they picked a date, and denied the report."}})
+	if diff := cmp.Diff([]Hit{{2, 0}}, got[0].Related); diff != "" {
+		t.Errorf("related (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Hit{{5, 0}}, got[0].Hits); diff != "" {
+		t.Errorf("hits (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Hit{{9, 1}}, got[0].Near); diff != "" {
+		t.Errorf("near (-want +got):\n%s", diff)
+	}
+}
+
 // TestCandidatesTakeAnyWords checks that words from outside the package
 // reach FTS5 only as the index's tokens: syntax in them is cut away.
 func TestCandidatesTakeAnyWords(t *testing.T) {

@@ -100,6 +100,10 @@ type Candidate struct {
 	// but share its first nearPrefix bytes ("German" for "Germany",
 	// "invasion" for "invade"), in order.
 	Near []Hit
+	// Related are the paragraph's tokens that are neither a form of a
+	// term nor near one but related to one in meaning (text.Related:
+	// "chosen" for "pick"), in order.
+	Related []Hit
 	// Len and TitleLen are the paragraph's and the title's lengths in
 	// tokens.
 	Len, TitleLen int
@@ -142,8 +146,8 @@ func Measure(terms []Term, passages []Passage) []Candidate {
 			titles[p.Title] = t
 		}
 		h, n := m.hits(p.Text)
-		nums, names, near := m.extras(p.Text)
-		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Names: names, Near: near, Len: n, TitleLen: t.n}
+		nums, names, near, related := m.extras(p.Text)
+		cands[i] = Candidate{Passage: p, Hits: h, TitleTF: t.tf, Numbers: nums, Names: names, Near: near, Related: related, Len: n, TitleLen: t.n}
 	}
 	Rescore(terms, cands)
 	return cands
@@ -274,6 +278,12 @@ type matcher struct {
 	near   map[string]int // a word's first nearPrefix bytes -> its term
 	prefix []uint32
 	cache  map[string]int
+	// related maps the key of a word related in meaning to a term's (see
+	// text.Related) to the term; relPrefix are the prefixes of those
+	// words, as prefix is of the terms'.
+	related   map[string]int
+	relPrefix []uint32
+	relCache  map[string]int
 }
 
 func newMatcher(terms []Term) *matcher {
@@ -300,8 +310,43 @@ func newMatcher(terms []Term) *matcher {
 				m.prefix = append(m.prefix, k)
 			}
 		}
+		for _, r := range txt.Related(t.Stem) {
+			if _, ok := m.related[r]; ok {
+				continue
+			}
+			if m.related == nil {
+				m.related, m.relCache = make(map[string]int), make(map[string]int)
+			}
+			m.related[r] = i
+			for _, f := range append([]string{r}, txt.FormsOf(r)...) {
+				if k := prefixOf([]byte(f)); !slices.Contains(m.relPrefix, k) {
+					m.relPrefix = append(m.relPrefix, k)
+				}
+			}
+		}
 	}
 	return m
+}
+
+// relatedTerm returns the index of the term tok is related to in meaning
+// but no form of, or -1.
+func (m *matcher) relatedTerm(tok []byte) int {
+	if m.related == nil || !slices.Contains(m.relPrefix, prefixOf(tok)) {
+		return -1
+	}
+	if i, ok := m.relCache[string(tok)]; ok {
+		return i
+	}
+	i, w := -1, string(tok)
+	if !txt.IsStopToken(w) {
+		if j, ok := m.related[stem(w)]; ok && m.term(tok) < 0 {
+			i = j
+		}
+	}
+	if len(m.relCache) < maxMatcherCache {
+		m.relCache[w] = i
+	}
+	return i
 }
 
 // prefixOf packs a token's first three bytes and its length, if shorter,
@@ -362,7 +407,7 @@ const nearPrefix = 4
 // digit, of the capitalized tokens that are neither stop words nor forms
 // of a term, and the tokens near a term but no form of it (see
 // Candidate.Near).
-func (m *matcher) extras(text string) (nums, names []int, near []Hit) {
+func (m *matcher) extras(text string) (nums, names []int, near, related []Hit) {
 	scanCase(text, func(tok []byte, pos int, upper bool) {
 		if '0' <= tok[0] && tok[0] <= '9' {
 			nums = append(nums, pos)
@@ -371,14 +416,17 @@ func (m *matcher) extras(text string) (nums, names []int, near []Hit) {
 		if upper && m.term(tok) < 0 && !txt.IsStopToken(string(tok)) {
 			names = append(names, pos)
 		}
-		if len(tok) <= nearPrefix || len(m.near) == 0 {
-			return
+		if len(tok) > nearPrefix && len(m.near) > 0 {
+			if t, ok := m.near[string(tok[:nearPrefix])]; ok && m.term(tok) < 0 {
+				near = append(near, Hit{pos, t})
+				return
+			}
 		}
-		if t, ok := m.near[string(tok[:nearPrefix])]; ok && m.term(tok) < 0 {
-			near = append(near, Hit{pos, t})
+		if t := m.relatedTerm(tok); t >= 0 {
+			related = append(related, Hit{pos, t})
 		}
 	})
-	return nums, names, near
+	return nums, names, near, related
 }
 
 // scan cuts text into tokens as the index does (see text.ScanTokens).

@@ -97,6 +97,10 @@ const (
 	// FeatNear is the idf share of the asked words the paragraph holds
 	// no form of but a word near it (see knowledge.Candidate.Near).
 	FeatNear
+	// FeatRelated is the idf share of the asked words the paragraph holds
+	// no form of, nor a near word, but a word related in meaning (see
+	// knowledge.Candidate.Related).
+	FeatRelated
 
 	NumFeatures
 )
@@ -110,16 +114,17 @@ var featureNames = [NumFeatures]string{
 	"FeatRankBM25", "FeatRankProximity", "FeatRankWindow", "FeatRankCoverage", "FeatRankBigram",
 	"FeatRankLocalWindow", "FeatRankLocalCoverage", "FeatRankFTS",
 	"FeatArticle", "FeatLead", "FeatLooseBM25", "FeatLooseProximity", "FeatLooseWindow", "FeatNear",
+	"FeatRelated",
 }
 
 // loosen returns copies of cands whose hits include their near words.
 func loosen(cands []knowledge.Candidate) []knowledge.Candidate {
 	out := slices.Clone(cands)
 	for i, c := range out {
-		if len(c.Near) == 0 {
+		if len(c.Near)+len(c.Related) == 0 {
 			continue
 		}
-		hits := append(slices.Clone(c.Hits), c.Near...)
+		hits := append(append(slices.Clone(c.Hits), c.Near...), c.Related...)
 		sort.SliceStable(hits, func(a, b int) bool { return hits[a].Pos < hits[b].Pos })
 		out[i].Hits = hits
 	}
@@ -245,12 +250,18 @@ func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Can
 			f[FeatNear] += terms[h.Term].IDF
 		}
 	}
+	for _, h := range c.Related {
+		if !present[h.Term] && !terms[h.Term].Cue {
+			present[h.Term] = true
+			f[FeatRelated] += terms[h.Term].IDF
+		}
+	}
 	f[FeatBigram] = bigrams(terms, c.Hits)
 	f[FeatBM25] = c.BM25
 	f[FeatProximity] = c.Proximity
 	f[FeatWindow] = c.Window
 	f[FeatFTS] = c.FTS
-	for _, i := range []int{FeatBM25, FeatProximity, FeatWindow, FeatFTS, FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatNear} {
+	for _, i := range []int{FeatBM25, FeatProximity, FeatWindow, FeatFTS, FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatNear, FeatRelated} {
 		f[i] /= mass
 	}
 	var localMass, localHeld float64

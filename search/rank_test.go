@@ -55,6 +55,11 @@ func TestFeatures(t *testing.T) {
 			want: map[int]float64{FeatCoverage: 0.25, FeatNear: 0.5, FeatMissing: 0.5},
 		},
 		{
+			name: "a related word counts apart from near words, once per asked word",
+			c:    knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 0}}, Near: []knowledge.Hit{{Pos: 5, Term: 1}}, Related: []knowledge.Hit{{Pos: 6, Term: 1}, {Pos: 7, Term: 2}, {Pos: 8, Term: 0}}, TitleTF: make([]int, 4), Len: 9},
+			want: map[int]float64{FeatCoverage: 0.25, FeatNear: 0.25, FeatRelated: 0.5, FeatMissing: 0.5},
+		},
+		{
 			name: "a cue counts apart from the asked words",
 			c:    knowledge.Candidate{Hits: []knowledge.Hit{{Pos: 0, Term: 2}, {Pos: 1, Term: 3}}, TitleTF: make([]int, 4), Len: 9},
 			want: map[int]float64{FeatCoverage: 0.5, FeatMissing: 0.25, FeatCue: 1},
@@ -64,7 +69,7 @@ func TestFeatures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := features(Plan{}, terms, terms, tt.c, tt.c, 0)
 			got := map[int]float64{}
-			for _, i := range []int{FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatCue, FeatNear} {
+			for _, i := range []int{FeatCoverage, FeatTitle, FeatBigram, FeatMissing, FeatCue, FeatNear, FeatRelated} {
 				if f[i] != 0 {
 					got[i] = f[i]
 				}

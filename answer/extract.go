@@ -36,7 +36,8 @@ const (
 	kindPerson                // "Who did ...?": a name the question lacks
 	kindDefinition            // "Who is Jane Doe?": a role, "spokesman"
 	kindTime                  // "When ...?": a date or time
-	kindNumber                // "How many ...?": a number
+	kindNumber                // "How long ...?": a number
+	kindQuantity              // "How many ...?": a number that is no year
 	kindPlace                 // "Where ...?": "in" or "at" a named place
 	kindReason                // "Why ...?": "because", "due to"
 	kindName                  // "What is the title ...?": a quotation or "called"
@@ -87,7 +88,7 @@ func questionKind(ts []text.Term) answerKind {
 		case "how":
 			switch next {
 			case "many", "much":
-				return kindNumber
+				return kindQuantity
 			case "long", "old", "often", "far":
 				return kindNumber
 			}
@@ -202,8 +203,12 @@ func hasCue(s *sentence, q question) bool {
 				return true
 			}
 		}
-	case kindNumber:
+	case kindNumber, kindQuantity:
 		for _, t := range s.terms {
+			if q.kind == kindQuantity && t.Num && isYear(t.Lower) {
+				// "In 2016, ..." says when, not how much.
+				continue
+			}
 			if !q.keys[t.Key] && (t.Num || numberKeys[t.Key]) {
 				return true
 			}

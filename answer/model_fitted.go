@@ -6,39 +6,39 @@ package answer
 // answer protocol and on the story paraphrase set (see bench/fit.go).
 var (
 	fittedSentence = [...]float64{
-		-5.75206,  // bias
-		0.966907,  // coverage_sentence
-		-0.656155, // coverage_paragraph
-		-1.18442,  // coverage_title
-		1.46031,   // reciprocal_rank
-		3.34257,   // relative_score
-		0.219646,  // answer_cue
-		-2.90677,  // novelty
-		0.4776,    // bigrams
-		-0.135433, // first_sentence
-		0.451612,  // log_length
-		-0.451228, // fragment
-		-0.297746, // names_covered
-		1.46397,   // best_of_paragraph
-		1.92935,   // coverage_soft
+		-5.74712,  // bias
+		0.96946,   // coverage_sentence
+		-0.658236, // coverage_paragraph
+		-1.18502,  // coverage_title
+		1.46158,   // reciprocal_rank
+		3.34167,   // relative_score
+		0.239807,  // answer_cue
+		-2.90639,  // novelty
+		0.476948,  // bigrams
+		-0.135361, // first_sentence
+		0.448178,  // log_length
+		-0.453762, // fragment
+		-0.297476, // names_covered
+		1.46356,   // best_of_paragraph
+		1.92793,   // coverage_soft
 	}
 	fittedAbstain = [...]float64{
-		-12.6671,  // bias
-		3.21556,   // best_probability
-		0.629692,  // second_probability
-		0.49119,   // best_coverage
-		1.8388,    // best_paragraph_coverage
+		-12.7542,  // bias
+		3.24072,   // best_probability
+		0.708748,  // second_probability
+		0.529861,  // best_coverage
+		1.68334,   // best_paragraph_coverage
 		0,         // missing_share
-		-1.54467,  // score_gap
-		1.23413,   // log_terms
-		1.53837,   // names_found
-		0.261923,  // cue_in_best
-		0.756032,  // kind_open
-		0.498209,  // top_over_mean
-		7.46488,   // top_coverage
-		-0.408091, // top_missing
-		0.380788,  // top_fit
-		-8.29222,  // answer_coverage
+		-1.52768,  // score_gap
+		1.21054,   // log_terms
+		1.58099,   // names_found
+		0.381675,  // cue_in_best
+		0.837355,  // kind_open
+		0.49704,   // top_over_mean
+		7.80173,   // top_coverage
+		-0.419281, // top_missing
+		0.381556,  // top_fit
+		-8.56937,  // answer_coverage
 	}
 	fittedThreshold = 0.42
 )

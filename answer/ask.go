@@ -240,7 +240,14 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		asked, p.fixed = corrected, strings.Join(shown, ", ")
 	}
 	if p.lang != text.English {
+		// The question word goes with the function words but tells the
+		// extractor what kind of answer is wanted: it comes back in
+		// English, which the search and the shown words leave out.
+		wh := englishInterrogative(asked, p.lang)
 		asked = dropForeignStopWords(asked, p.lang)
+		if wh != "" {
+			asked = wh + " " + asked
+		}
 	}
 	p.asked = asked
 	search := asked
@@ -264,6 +271,44 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		p.search, p.shown = "", ""
 	}
 	return p
+}
+
+// interrogatives are the question words of the other languages, with the
+// English words the extractor reads the kind of answer from.
+var interrogatives = map[text.Language]map[string]string{
+	text.Spanish: {
+		"quién": "who", "quiénes": "who", "cuándo": "when", "dónde": "where", "adónde": "where",
+		"cuántos": "how many", "cuántas": "how many", "cuánto": "how much", "cuánta": "how much",
+		"por qué": "why",
+	},
+	text.French: {
+		"qui": "who", "quand": "when", "où": "where", "combien": "how many", "pourquoi": "why",
+	},
+	text.German: {
+		"wer": "who", "wem": "who", "wen": "who", "wann": "when", "wo": "where", "woher": "where",
+		"wohin": "where", "wie viele": "how many", "wie viel": "how much", "warum": "why",
+		"weshalb": "why", "wieso": "why",
+	},
+	text.Portuguese: {
+		"quem": "who", "quando": "when", "onde": "where", "aonde": "where", "quantos": "how many",
+		"quantas": "how many", "quanto": "how much", "quanta": "how much", "por que": "why",
+		"por quê": "why",
+	},
+}
+
+// englishInterrogative returns the English for the question word s opens
+// with in lang ("quand" is "when", "wie viele" is "how many"), or "".
+func englishInterrogative(s string, lang text.Language) string {
+	ws := strings.Fields(strings.ToLower(s))
+	for i := range ws {
+		ws[i] = strings.Trim(ws[i], "¿?¡!.,;:\"«»()")
+	}
+	for n := min(2, len(ws)); n >= 1; n-- {
+		if en, ok := interrogatives[lang][strings.Join(ws[:n], " ")]; ok {
+			return en
+		}
+	}
+	return ""
 }
 
 // dropForeignStopWords removes lang's function words from a question, so

@@ -361,3 +361,51 @@ func searchLib(t testing.TB, store *knowledge.Store) search.Library {
 	}
 	return lib
 }
+
+// TestQuantityIsNoYear checks that "how many" and "how much" are not
+// answered by a year ("In 2016, ..." says when), while "how long" may be.
+func TestQuantityIsNoYear(t *testing.T) {
+	tests := []struct {
+		question, sentence string
+		want               bool
+	}{
+		{"How much did the hack cost the campaign?", "In 2016, the party's campaign was hacked.", false},
+		{"How much did the hack cost the campaign?", "The hack cost the campaign $2 million in 2016.", true},
+		{"How many emails were sent?", "Some 300 emails were sent in 2024.", true},
+		{"How long did the war last?", "The war lasted from 1939 to 1945.", true},
+	}
+	for _, tt := range tests {
+		if got := hasCue(newSentence(0, tt.sentence, 0), parseQuestion(tt.question)); got != tt.want {
+			t.Errorf("hasCue(%q, %q) = %v, want %v", tt.sentence, tt.question, got, tt.want)
+		}
+	}
+}
+
+func TestEnglishInterrogative(t *testing.T) {
+	tests := []struct {
+		question string
+		lang     text.Language
+		want     string
+	}{
+		{"¿Cuántos correos recibió el diario?", text.Spanish, "how many"},
+		{"¿Por qué cerró la biblioteca?", text.Spanish, "why"},
+		{"Quand la bibliothèque rouvrira-t-elle ?", text.French, "when"},
+		{"Où sont les cartes ?", text.French, "where"},
+		{"Wie viele Passagiere fahren täglich?", text.German, "how many"},
+		{"Wer ist Ines Oyelaran?", text.German, "who"},
+		{"Quem enviou os documentos?", text.Portuguese, "who"},
+		{"O que disse o sindicato?", text.Portuguese, ""},
+		// Only the question's opening word counts, in its own language.
+		{"Que dit le maire quand il parle ?", text.French, ""},
+		{"Quand did it open?", text.Spanish, ""},
+	}
+	for _, tt := range tests {
+		if got := englishInterrogative(tt.question, tt.lang); got != tt.want {
+			t.Errorf("englishInterrogative(%q, %s) = %q, want %q", tt.question, tt.lang, got, tt.want)
+		}
+	}
+	// The kind reaches the extractor: a foreign "how many" wants a number.
+	if k := parseQuestion("how many " + dropForeignStopWords("¿Cuántos correos recibió el diario?", text.Spanish)).kind; k != kindQuantity {
+		t.Errorf("kind %d, want kindQuantity", k)
+	}
+}

@@ -259,7 +259,9 @@ func (e *Engine) plan(ctx context.Context, q Question) plan {
 		}
 		search = strings.TrimSpace(p.intent.subject + " " + topic)
 		p.limit = max(p.limit, 2*e.passages)
-	case intentBothSides:
+	case intentBothSides, intentYesNo:
+		// Both a dispute and a yes/no question are answered with what
+		// each side says, and the denial is often further down.
 		p.limit = max(p.limit, 2*e.passages)
 	}
 	if p.intent.kind != intentWhoSaid {

@@ -28,9 +28,6 @@ const storyDir = "../../shared/corpus/story"
 // test insists that each is still wrong, so that a fix to the verifier
 // must take its id off this list, and that every other answer is right.
 var knownMisses = map[string]bool{
-	// A faithful answer whose paragraph retrieval never offers the model:
-	// "is Iran behind it" misses the denial.
-	"f22": true,
 	// An unfaithful sentence the verifier lets through: one verb of its
 	// own ("won") in an otherwise cited sentence, as many words as a
 	// faithful paraphrase brings ("put out" for "issued"); telling them

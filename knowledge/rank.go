@@ -282,7 +282,7 @@ type matcher struct {
 	// text.Related) to the term; relPrefix are the prefixes of those
 	// words, as prefix is of the terms'.
 	related   map[string]int
-	relPrefix []uint32
+	relPrefix map[uint32]bool
 	relCache  map[string]int
 }
 
@@ -315,13 +315,11 @@ func newMatcher(terms []Term) *matcher {
 				continue
 			}
 			if m.related == nil {
-				m.related, m.relCache = make(map[string]int), make(map[string]int)
+				m.related, m.relCache, m.relPrefix = make(map[string]int), make(map[string]int), make(map[uint32]bool)
 			}
 			m.related[r] = i
 			for _, f := range append([]string{r}, txt.FormsOf(r)...) {
-				if k := prefixOf([]byte(f)); !slices.Contains(m.relPrefix, k) {
-					m.relPrefix = append(m.relPrefix, k)
-				}
+				m.relPrefix[prefixOf([]byte(f))] = true
 			}
 		}
 	}
@@ -331,7 +329,7 @@ func newMatcher(terms []Term) *matcher {
 // relatedTerm returns the index of the term tok is related to in meaning
 // but no form of, or -1.
 func (m *matcher) relatedTerm(tok []byte) int {
-	if m.related == nil || !slices.Contains(m.relPrefix, prefixOf(tok)) {
+	if m.related == nil || !m.relPrefix[prefixOf(tok)] {
 		return -1
 	}
 	if i, ok := m.relCache[string(tok)]; ok {

@@ -303,7 +303,7 @@ var interrogatives = map[text.Language]map[string]string{
 func englishInterrogative(s string, lang text.Language) string {
 	ws := strings.Fields(strings.ToLower(s))
 	for i := range ws {
-		ws[i] = strings.Trim(ws[i], "¿?¡!.,;:\"«»()")
+		ws[i] = strings.Trim(ws[i], questionPunct)
 	}
 	for n := min(2, len(ws)); n >= 1; n-- {
 		if en, ok := interrogatives[lang][strings.Join(ws[:n], " ")]; ok {
@@ -313,16 +313,20 @@ func englishInterrogative(s string, lang text.Language) string {
 	return ""
 }
 
+// questionPunct is the punctuation around a question's words in the five
+// languages, trimmed before a word is looked up.
+const questionPunct = "¿?¡!.,;:\"«»()"
+
 // dropForeignStopWords removes lang's function words from a question, so
 // that its names and the words it shares with English find the paragraph.
 func dropForeignStopWords(s string, lang text.Language) string {
 	var keep []string
 	for _, w := range strings.Fields(s) {
-		core := strings.ToLower(strings.Trim(w, "¿?¡!.,;:\"'«»()"))
+		core := strings.ToLower(strings.Trim(w, questionPunct+"'"))
 		if i := strings.IndexAny(core, "'’"); i > 0 && i < len(core)-1 {
 			// "l'Iran": the elided article goes, the word stays.
 			if text.IsISOStopWord(lang, core[:i]) {
-				w = strings.Trim(w, "¿?¡!.,;:\"«»()")
+				w = strings.Trim(w, questionPunct)
 				w = w[strings.IndexAny(w, "'’")+len("'"):]
 				w = strings.TrimLeft(w, "'’\x80\x99")
 				keep = append(keep, w)

@@ -59,6 +59,29 @@ func otherPassages() []knowledge.Passage {
 	return ps
 }
 
+// otherEngine returns an extractive engine, cache off, over a fresh store
+// of otherCorpus.
+func otherEngine(t *testing.T) *Engine {
+	t.Helper()
+	ctx := context.Background()
+	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "other.db"), knowledge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	for _, a := range otherCorpus {
+		res, err := store.Put(ctx, []knowledge.Article{{ID: a.id, Ref: "test#" + a.id, Title: a.title, Source: "Test Wire", Paragraphs: a.paragraphs}})
+		if err != nil || res[0].Err != nil {
+			t.Fatalf("put %s: %v %v", a.id, err, res[0].Err)
+		}
+	}
+	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine
+}
+
 // TestAnswersOtherCorpus asks the engine, extractively, over a real store
 // of otherCorpus: the answer must cite the paragraphs that answer and
 // mention what they say, and a question no article answers must abstain.
@@ -93,21 +116,7 @@ func TestAnswersOtherCorpus(t *testing.T) {
 		{"What did the mayor of Aldmoor say about the flood?", nil, nil},
 	}
 	ctx := context.Background()
-	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "other.db"), knowledge.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	for _, a := range otherCorpus {
-		res, err := store.Put(ctx, []knowledge.Article{{ID: a.id, Ref: "test#" + a.id, Title: a.title, Source: "Test Wire", Paragraphs: a.paragraphs}})
-		if err != nil || res[0].Err != nil {
-			t.Fatalf("put %s: %v %v", a.id, err, res[0].Err)
-		}
-	}
-	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := otherEngine(t)
 	// The abstention model is fitted on data, not on these questions, so
 	// this test counts: a few may go the other way, many may not.
 	right := 0
@@ -248,20 +257,7 @@ func FuzzSupportingSentence(f *testing.F) {
 // the leads of that story's articles.
 func TestOverview(t *testing.T) {
 	ctx := context.Background()
-	store, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "other.db"), knowledge.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	for _, a := range otherCorpus {
-		if _, err := store.Put(ctx, []knowledge.Article{{ID: a.id, Ref: "test#" + a.id, Title: a.title, Source: "Test Wire", Paragraphs: a.paragraphs}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	engine, err := New(Options{Store: searchLib(t, store), CacheTTL: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := otherEngine(t)
 	vague, err := engine.Ask(ctx, Question{Text: "What is this story about?"})
 	if err != nil {
 		t.Fatal(err)
@@ -404,8 +400,16 @@ func TestEnglishInterrogative(t *testing.T) {
 			t.Errorf("englishInterrogative(%q, %s) = %q, want %q", tt.question, tt.lang, got, tt.want)
 		}
 	}
-	// The kind reaches the extractor: a foreign "how many" wants a number.
-	if k := parseQuestion("how many " + dropForeignStopWords("¿Cuántos correos recibió el diario?", text.Spanish)).kind; k != kindQuantity {
-		t.Errorf("kind %d, want kindQuantity", k)
+	// The kind reaches the extractor through the plan, and the English
+	// words are neither searched for nor shown.
+	p := otherEngine(t).plan(context.Background(), Question{Text: "¿Cuántos pasajeros usan el ferry cada día?"})
+	if p.lang != text.Spanish {
+		t.Fatalf("language %s, want Spanish", p.lang)
+	}
+	if k := parseQuestion(p.asked).kind; k != kindQuantity {
+		t.Errorf("plan's question %q is of kind %d, want kindQuantity", p.asked, k)
+	}
+	if strings.Contains(p.shown, "how") || strings.Contains(p.shown, "many") {
+		t.Errorf("shown %q holds the English question word", p.shown)
 	}
 }

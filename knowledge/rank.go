@@ -102,7 +102,7 @@ type Candidate struct {
 	Near []Hit
 	// Related are the paragraph's tokens that are neither a form of a
 	// term nor near one but related to one in meaning (text.Related:
-	// "chosen" for "pick"), in order.
+	// "selected" for "pick"), in order.
 	Related []Hit
 	// Len and TitleLen are the paragraph's and the title's lengths in
 	// tokens.
@@ -318,7 +318,8 @@ func newMatcher(terms []Term) *matcher {
 				m.related, m.relCache, m.relPrefix = make(map[string]int), make(map[string]int), make(map[uint32]bool)
 			}
 			m.related[r] = i
-			for _, f := range append([]string{r}, txt.FormsOf(r)...) {
+			m.relPrefix[prefixOf([]byte(r))] = true
+			for _, f := range txt.FormsOf(r) {
 				m.relPrefix[prefixOf([]byte(f))] = true
 			}
 		}
@@ -403,8 +404,9 @@ const nearPrefix = 4
 
 // extras returns the positions of the tokens of text that start with a
 // digit, of the capitalized tokens that are neither stop words nor forms
-// of a term, and the tokens near a term but no form of it (see
-// Candidate.Near).
+// of a term, the tokens near a term but no form of it (see
+// Candidate.Near), and the tokens related to a term in meaning but neither
+// a form of it nor near one (see Candidate.Related).
 func (m *matcher) extras(text string) (nums, names []int, near, related []Hit) {
 	scanCase(text, func(tok []byte, pos int, upper bool) {
 		if '0' <= tok[0] && tok[0] <= '9' {

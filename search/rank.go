@@ -244,16 +244,17 @@ func features(p Plan, terms, localTerms []knowledge.Term, c, local knowledge.Can
 			f[FeatMissing] = max(f[FeatMissing], terms[t].IDF)
 		}
 	}
-	for _, h := range c.Near {
-		if !present[h.Term] && !terms[h.Term].Cue {
-			present[h.Term] = true
-			f[FeatNear] += terms[h.Term].IDF
-		}
-	}
-	for _, h := range c.Related {
-		if !present[h.Term] && !terms[h.Term].Cue {
-			present[h.Term] = true
-			f[FeatRelated] += terms[h.Term].IDF
+	// An asked word the paragraph lacks counts once: by a near word if it
+	// has one, else by a related one.
+	for _, soft := range []struct {
+		hits []knowledge.Hit
+		feat int
+	}{{c.Near, FeatNear}, {c.Related, FeatRelated}} {
+		for _, h := range soft.hits {
+			if !present[h.Term] && !terms[h.Term].Cue {
+				present[h.Term] = true
+				f[soft.feat] += terms[h.Term].IDF
+			}
 		}
 	}
 	f[FeatBigram] = bigrams(terms, c.Hits)

@@ -9,7 +9,7 @@ import (
 
 // Related returns the Keys of the words related in meaning to the word
 // whose Key is key: the other words of its most frequent senses in
-// WordNet, and the words derived from it there ("pick" has "choose",
+// WordNet, and the words derived from it there ("pick" has "select",
 // "denial" has "deny"). A question and the paragraph that answers it often
 // use different ones. Nil when WordNet has none, or so many that none is
 // likelier than another. The caller must not change the slice.

